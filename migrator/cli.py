@@ -1,0 +1,180 @@
+"""The ``migrator`` command: a thin click layer over :mod:`migrator.pipeline`."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, pipeline
+from .errors import MigratorError
+from .progress import Progress
+from .report import Report
+from .settings import CrawlSettings, ExportSettings
+
+EXIT_FAILURES = 1
+EXIT_INTERRUPTED = 130
+
+log = logging.getLogger("migrator")
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger("migrator")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    @click.option("-v", "--verbose", count=True, help="Say more (every page fetched).")
+    @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+    @functools.wraps(command)
+    def wrapper(*args: Any, verbose: int, quiet: bool, **kwargs: Any) -> None:
+        _setup_logging(verbose, quiet)
+        try:
+            command(*args, quiet=quiet, **kwargs)
+        except MigratorError as error:
+            if verbose:
+                log.exception("Traceback:")
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo(
+                "\nInterrupted. Everything fetched so far is kept in the archive: "
+                "run the same command again to continue.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERRUPTED)
+
+    return wrapper
+
+
+def crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--delay", type=click.FloatRange(min=0), default=None,
+                     help="Seconds between requests to one host "
+                          "[default: robots.txt Crawl-delay, else 5]."),
+        click.option("--concurrency", type=click.IntRange(min=1, max=16), default=1,
+                     show_default=True, help="Requests in flight at once (delays still apply)."),
+        click.option("--no-images", is_flag=True, help="Do not download images and files."),
+        click.option("--user-agent", default=None, help="User-Agent header to send."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def format_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--to", "formats", multiple=True, required=True,
+                     type=click.Choice(pipeline.FORMATS),
+                     help="Output format; repeat for several."),
+        click.option("--out", "out_dir", required=True,
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help="Output folder."),
+        click.option("--flavor", type=click.Choice(["hugo", "jekyll"]), default="hugo",
+                     show_default=True, help="Markdown layout."),
+        click.option("--base-url", default=None,
+                     help="Address of the new site (for redirect maps and WXR attachments)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _crawl_settings(delay: float | None, concurrency: int, no_images: bool,
+                    user_agent: str | None) -> CrawlSettings:
+    settings = CrawlSettings(delay=delay, concurrency=concurrency,
+                             download_images=not no_images)
+    if user_agent:
+        settings.user_agent = user_agent
+    return settings
+
+
+def _finish(report: Report, quiet: bool) -> None:
+    if not quiet:
+        for line in report.summary_lines():
+            click.echo(line, err=True)
+    if not report.ok:
+        sys.exit(EXIT_FAILURES)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="migrator")
+def main() -> None:
+    """Get a blog out of Overblog, whole: crawl it, keep an archive, export it."""
+
+
+@main.command()
+@click.argument("source")
+@format_options
+@crawl_options
+@common_options
+def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
+            base_url: str | None, delay: float | None, concurrency: int, no_images: bool,
+            user_agent: str | None, quiet: bool) -> None:
+    """Crawl SOURCE and export it; run again with the same --out to resume or update.
+
+    SOURCE is a blog's address (any host) or a folder holding a saved copy of it.
+
+    Example: migrator migrate https://myblog.over-blog.com --to markdown --to wxr --out out
+    """
+    report = pipeline.migrate(
+        source, formats, out_dir,
+        _crawl_settings(delay, concurrency, no_images, user_agent),
+        ExportSettings(flavor=flavor, base_url=base_url, include_images=not no_images),  # type: ignore[arg-type]
+        Progress(enabled=not quiet),
+    )
+    if not quiet:
+        click.echo(f"Wrote {out_dir}", err=True)
+    _finish(report, quiet)
+
+
+@main.command()
+@click.argument("source")
+@click.option("--archive", "archive_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Archive folder.")
+@crawl_options
+@common_options
+def crawl(source: str, archive_dir: Path, delay: float | None, concurrency: int,
+          no_images: bool, user_agent: str | None, quiet: bool) -> None:
+    """Crawl SOURCE into an archive, without exporting.
+
+    Example: migrator crawl https://myblog.over-blog.com --archive myblog-archive
+    """
+    report = pipeline.crawl(
+        source, archive_dir, _crawl_settings(delay, concurrency, no_images, user_agent),
+        Progress(enabled=not quiet),
+    )
+    report.write(archive_dir / "report.json")
+    _finish(report, quiet)
+
+
+@main.command()
+@click.option("--archive", "archive_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Archive folder.")
+@format_options
+@common_options
+def export(archive_dir: Path, formats: tuple[str, ...], out_dir: Path, flavor: str,
+           base_url: str | None, quiet: bool) -> None:
+    """Export an archive made by `crawl` (or `migrate`); never touches the network.
+
+    Example: migrator export --archive myblog-archive --to json --out out
+    """
+    report = pipeline.export(
+        archive_dir, formats, out_dir,
+        ExportSettings(flavor=flavor, base_url=base_url),  # type: ignore[arg-type]
+    )
+    _finish(report, quiet)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,145 @@
+"""The library API: crawl a blog into an archive, export an archive, or both at once.
+
+    >>> from migrator.pipeline import migrate                       # doctest: +SKIP
+    >>> report = migrate("http://myblog.over-blog.com", ["json", "markdown"], Path("out"))
+    >>> report.ok, report.posts
+
+Only this module orders the stages; the CLI is a thin layer over these three functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from .archive import Archive
+from .crawler import Crawler
+from .errors import ExportError
+from .export import open_exporters
+from .model import Article
+from .progress import Progress
+from .report import Report
+from .settings import CrawlSettings, ExportSettings
+from .source import resolve_source
+
+__all__ = ["ARCHIVE_FOLDER", "FORMATS", "crawl", "export", "migrate"]
+
+log = logging.getLogger(__name__)
+
+ARCHIVE_FOLDER = ".archive"
+FORMATS = ("markdown", "wxr", "json")
+
+
+def crawl(
+    source: str,
+    archive_dir: Path,
+    settings: CrawlSettings | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Crawl SOURCE into the archive in ``archive_dir``; resume or refresh it if it exists."""
+    settings = settings or CrawlSettings()
+    resolved = resolve_source(source)
+    report = Report(source=resolved.description)
+    ensure_writable_folder(archive_dir)
+    with Archive(archive_dir) as archive:
+        Crawler(resolved, archive, settings, progress).run()
+        _summarise_archive(archive, report)
+    return report
+
+
+def export(
+    archive_dir: Path,
+    formats: Iterable[str],
+    out_dir: Path,
+    settings: ExportSettings | None = None,
+    report: Report | None = None,
+) -> Report:
+    """Write the archived blog in each format; never touches the network."""
+    settings = settings or ExportSettings()
+    formats = _checked_formats(formats)
+    if not (archive_dir / "archive.sqlite").is_file():
+        raise ExportError(f"no archive in {archive_dir}: run `migrator crawl` first")
+    ensure_writable_folder(out_dir)
+    with Archive(archive_dir) as archive:
+        blog = archive.get_blog()
+        if blog is None:
+            raise ExportError(f"the archive in {archive_dir} holds no blog yet")
+        report = report or Report(source=blog.url)
+        _summarise_archive(archive, report)
+        exporters = open_exporters(list(formats), out_dir, settings)
+        for exporter in exporters:
+            exporter.start(blog)
+        for article in archive.iter_articles():
+            for exporter in exporters:
+                exporter.write(article)
+        for exporter in exporters:
+            exporter.finish()
+            report.outputs += [str(path) for path in exporter.written]
+    report.write(out_dir / "report.json")
+    return report
+
+
+def migrate(
+    source: str,
+    formats: Iterable[str],
+    out_dir: Path,
+    crawl_settings: CrawlSettings | None = None,
+    export_settings: ExportSettings | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Crawl SOURCE into ``out_dir/.archive`` and export it; a second run resumes or refreshes."""
+    formats = _checked_formats(formats)
+    ensure_writable_folder(out_dir)
+    archive_dir = out_dir / ARCHIVE_FOLDER
+    report = crawl(source, archive_dir, crawl_settings, progress)
+    return export(archive_dir, formats, out_dir, export_settings, report)
+
+
+def _checked_formats(formats: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(formats))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise ExportError(f"choose formats among {', '.join(FORMATS)} (got {chosen or 'none'})")
+    return chosen
+
+
+def ensure_writable_folder(folder: Path) -> None:
+    """Fail early, with one line, when the output folder cannot be created or written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ExportError(f"cannot write to {folder}: {reason}") from error
+
+
+def _summarise_archive(archive: Archive, report: Report) -> None:
+    """Counts and warnings come from the archive, so a resumed run reports the whole blog."""
+    report.posts = report.pages = report.comments = report.images = 0
+    report.comments_unavailable = 0
+    report.families.clear()
+    report.warnings.clear()
+    for article in archive.iter_articles():
+        _count_article(article, report)
+    report.failures = [{"url": url, "reason": reason} for url, reason in archive.failures()]
+
+
+def _count_article(article: Article, report: Report) -> None:
+    if article.kind == "page":
+        report.pages += 1
+    else:
+        report.posts += 1
+    report.comments += article.comment_count()
+    report.images += len(article.images)
+    report.families[article.family or "unknown"] += 1
+    if article.comments_status == "unavailable":
+        report.comments_unavailable += 1
+    if article.published is None and article.kind == "post":
+        report.warn(article.url, "no publication date found")
+    for warning in article.warnings:
+        report.warn(article.url, warning)
+    for field in article.guessed:
+        report.warn(article.url, f"{field} guessed by the generic parser")

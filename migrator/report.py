@@ -1,0 +1,102 @@
+"""What a run did: counts, failures and warnings, written to ``report.json``."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import ExportError
+
+__all__ = ["Report", "write_json_atomically"]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class Report:
+    source: str = ""
+    started: str = field(default_factory=_now)
+    finished: str | None = None
+    pages_fetched: int = 0
+    pages_from_archive: int = 0
+    posts: int = 0
+    pages: int = 0
+    comments: int = 0
+    images: int = 0
+    families: Counter[str] = field(default_factory=Counter)
+    comments_unavailable: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def fail(self, url: str, reason: str) -> None:
+        self.failures.append({"url": url, "reason": reason})
+
+    def warn(self, url: str, message: str) -> None:
+        self.warnings.append({"url": url, "warning": message})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "started": self.started,
+            "finished": self.finished or _now(),
+            "ok": self.ok,
+            "articles": self.posts + self.pages,
+            "posts": self.posts,
+            "pages": self.pages,
+            "comments": self.comments,
+            "images": self.images,
+            "template_families": dict(self.families),
+            "comments_unavailable": self.comments_unavailable,
+            "pages_fetched": self.pages_fetched,
+            "pages_from_archive": self.pages_from_archive,
+            "failures": self.failures,
+            "warnings": self.warnings,
+            "outputs": self.outputs,
+        }
+
+    def summary_lines(self) -> list[str]:
+        lines = [
+            f"{self.posts} posts, {self.pages} pages, {self.comments} comments, "
+            f"{self.images} images",
+        ]
+        if self.comments_unavailable:
+            lines.append(
+                f"{self.comments_unavailable} articles load their comments with JavaScript: "
+                "not in the HTML, not migrated (see report.json)"
+            )
+        if self.failures:
+            lines.append(f"{len(self.failures)} failures:")
+            lines += [f"  {f['url']}: {f['reason']}" for f in self.failures[:20]]
+            if len(self.failures) > 20:
+                lines.append(f"  … and {len(self.failures) - 20} more in report.json")
+        return lines
+
+    def write(self, path: Path) -> None:
+        self.finished = _now()
+        write_json_atomically(path, self.to_dict())
+
+
+def write_json_atomically(path: Path, data: Any) -> None:
+    """Write JSON to a temp file beside ``path`` and rename it into place."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, ensure_ascii=False, indent=2)
+            stream.write("\n")
+        os.replace(tmp, path)
+    except OSError as error:
+        raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
