@@ -1,0 +1,181 @@
+"""Turn an article body element into a clean HTML fragment.
+
+Removes Overblog chrome (share bars, newsletter, related posts, navigation, comments, ads,
+scripts), drops empty paragraphs and inline font styles, moves images/iframes out of headings,
+rewrites image URLs to full resolution and makes every URL absolute.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Comment, Tag
+
+from ..media import original_image_url
+from ..model import Image
+
+__all__ = ["CHROME_SELECTORS", "body_images", "clean_body", "remove_chrome"]
+
+CHROME_SELECTORS = (
+    "script, style, noscript, link, meta, form, button, "
+    ".ob-ShareBar, .ob-Shares, .ob-Shares-title, .ob-share, .ob-repost, .ob-Newsletter, "
+    ".ob-Related, .ob-PostNavigation, .ob-Outbrain, .Post-comments, #ob-comments, .ob-comments, "
+    ".ob-commentsList, .comments, #comments, .commentContainer, #anchorComment, .h2commentMessage, "
+    ".readmore, .ob-readmore, .plusExtrait, .ads, [class^='ads-'], [class*=' ads-'], .Sidebar, "
+    "[class*='Sidebar-ad'], [class*='Ad--'], .socialShare, .afterArticle, .beforeArticle, "
+    ".post-cover, .fb-share-button, .fb-like, .twitter-share-button"
+)
+_AD_SLOT_ID = re.compile(r"^_[0-9a-z]{5,}$")
+_EMBED_TAGS = ("img", "iframe", "object", "embed", "video", "audio", "table", "picture", "svg")
+_DROP_STYLES = re.compile(r"^\s*(font-family|font-size|font)\s*:", re.I)
+_URL_ATTRS = {"a": "href", "img": "src", "iframe": "src", "source": "src", "embed": "src",
+              "object": "data", "video": "src", "audio": "src"}
+_UNWRAP_SECTIONS = ("ob-sections", "ob-section-html", "ob-section-text", "ob-text")
+
+
+def remove_chrome(root: Tag) -> None:
+    """Delete Overblog chrome, ads and scripts found anywhere under root."""
+    for node in root.find_all(string=lambda s: isinstance(s, Comment)):
+        node.extract()
+    for node in root.select(CHROME_SELECTORS):
+        if not node.decomposed:
+            node.decompose()
+    for node in root.find_all(id=_AD_SLOT_ID):
+        if not node.decomposed and node.name in ("div", "ins", "aside"):
+            node.decompose()
+
+
+def _best_src(img: Tag) -> str:
+    link = img.find_parent("a", class_="ob-link-img")
+    if link and link.get("href"):
+        return str(link["href"])
+    for attr in ("data-src", "data-original", "data-lazy-src"):
+        if img.get(attr):
+            return str(img[attr])
+    if img.get("srcset"):
+        return _largest_candidate(str(img["srcset"]))
+    return str(img.get("src") or "")
+
+
+def _largest_candidate(srcset: str) -> str:
+    """The srcset entry with the biggest width/density descriptor."""
+    best, best_size = "", -1.0
+    for entry in srcset.split(","):
+        parts = entry.strip().split()
+        if not parts:
+            continue
+        size = float(re.sub(r"[^\d.]", "", parts[1]) or 0) if len(parts) > 1 else 1.0
+        if size > best_size:
+            best, best_size = parts[0], size
+    return best
+
+
+def _fix_images(root: Tag, base_url: str) -> None:
+    for img in root.find_all("img"):
+        src = _best_src(img)
+        if not src:
+            img.decompose()
+            continue
+        img["src"] = original_image_url(urljoin(base_url, src))
+        for attr in ("srcset", "sizes", "data-src", "data-original", "data-lazy-src",
+                     "data-amp-height", "data-amp-width"):
+            img.attrs.pop(attr, None)
+    for link in root.select("a.ob-link-img[href]"):
+        link["href"] = original_image_url(urljoin(base_url, str(link["href"])))
+
+
+def _absolute_urls(root: Tag, base_url: str) -> None:
+    for name, attr in _URL_ATTRS.items():
+        for node in root.find_all(name):
+            value = node.get(attr)
+            if value and not str(value).startswith(("#", "mailto:", "javascript:", "data:")):
+                node[attr] = urljoin(base_url, str(value).strip())
+
+
+def _clean_styles(root: Tag) -> None:
+    for node in root.find_all(style=True):
+        kept = [d for d in str(node["style"]).split(";") if d.strip() and not _DROP_STYLES.match(d)]
+        if kept:
+            node["style"] = ";".join(d.strip() for d in kept)
+        else:
+            del node["style"]
+
+
+def _is_empty(node: Tag) -> bool:
+    if node.find(_EMBED_TAGS):
+        return False
+    return not node.get_text().replace("\u00a0", " ").strip()
+
+
+def _drop_empty_paragraphs(root: Tag) -> None:
+    for para in root.find_all("p"):
+        if not para.decomposed and _is_empty(para):
+            para.decompose()
+    for span in root.find_all("span"):
+        if span.decomposed:
+            continue
+        if not span.contents:
+            span.decompose()
+        elif not span.attrs:
+            span.unwrap()
+
+
+def _lift_media_out_of_headings(root: Tag) -> None:
+    for heading in root.find_all(re.compile(r"^h[1-6]$")):
+        media = heading.find_all(("img", "iframe", "object", "embed", "video"))
+        for node in reversed(media):
+            outer = node.parent if node.parent.name == "a" and node.parent is not heading else node
+            heading.insert_after(outer.extract())
+        if media and _is_empty(heading):
+            heading.decompose()
+
+
+def _unwrap_plain_sections(root: Tag) -> None:
+    for cls in _UNWRAP_SECTIONS:
+        for node in root.find_all("div", class_=cls):
+            node.unwrap()
+    for node in root.find_all("font"):  # v1 editor output: presentational only
+        node.unwrap()
+
+
+def clean_body(body: Tag, base_url: str) -> str:
+    """Return the cleaned inner HTML of body (the element itself is not included)."""
+    fragment = BeautifulSoup(body.decode_contents(), "lxml")
+    root = fragment.body or fragment
+    remove_chrome(root)
+    _fix_images(root, base_url)
+    _absolute_urls(root, base_url)
+    _clean_styles(root)
+    _lift_media_out_of_headings(root)
+    _drop_empty_paragraphs(root)
+    _unwrap_plain_sections(root)
+    html = root.decode_contents()
+    return re.sub(r"\n\s*\n+", "\n", html).strip()
+
+
+def _caption_of(img: Tag) -> str:
+    figure = img.find_parent("figure")
+    if figure and figure.find("figcaption"):
+        return figure.find("figcaption").get_text(" ", strip=True)
+    holder = img.find_parent("a", class_="ob-link-img") or img
+    for node in (holder, holder.parent):
+        desc = node.find_next_sibling("p", class_="ob-desc") if node is not None else None
+        if desc is not None:
+            return desc.get_text(" ", strip=True)
+    return ""
+
+
+def body_images(body_html: str) -> list[Image]:
+    """One Image per distinct content image of a cleaned body, in order."""
+    soup = BeautifulSoup(body_html, "lxml")
+    images: list[Image] = []
+    seen: set[str] = set()
+    for img in soup.find_all("img"):
+        url = str(img.get("src") or "")
+        if not url or url in seen or url.startswith("data:"):
+            continue
+        seen.add(url)
+        alt = str(img.get("alt") or "").strip()
+        images.append(Image(url=url, alt=alt, caption=_caption_of(img)))
+    return images
