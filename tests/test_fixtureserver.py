@@ -1,0 +1,148 @@
+"""The fixture server/proxy answers like a wget-mirrored Overblog host would."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from fixtureserver import FaultResponse, FixtureServer
+
+HOST = "demo.over-blog.com"
+
+
+@pytest.fixture
+def mini_server(tmp_path: Path) -> Iterator[FixtureServer]:
+    site = tmp_path / HOST
+    (site / "page").mkdir(parents=True)
+    (site / "tag" / "recettes de pains").mkdir(parents=True)
+    (site / "index.html").write_text("<html>home</html>", encoding="utf-8")
+    (site / "page" / "2").write_text("<html>page two</html>", encoding="utf-8")
+    (site / "rss").write_text('<?xml version="1.0"?><rss/>', encoding="utf-8")
+    (site / "tag" / "recettes de pains" / "index.html").write_text("pains", encoding="utf-8")
+    (site / "search?q=pain").write_text("results", encoding="utf-8")
+    (site / "robots.txt").write_text("User-agent: *\n", encoding="utf-8")
+    (site / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (site / ".redirects").write_text(
+        "/article-12345678.html 301 http://demo.over-blog.com/2019/05/x.html\n", encoding="utf-8"
+    )
+    server = FixtureServer(port=0, sites_dir=tmp_path).start()
+    yield server
+    server.stop()
+
+
+def fetch(server: FixtureServer, url: str, **kwargs: object) -> requests.Response:
+    proxies = {"http": server.proxy_url}
+    return requests.get(url, proxies=proxies, timeout=5, **kwargs)  # type: ignore[arg-type]
+
+
+def test_serves_files_by_wget_layout(mini_server: FixtureServer) -> None:
+    assert fetch(mini_server, f"http://{HOST}/").text == "<html>home</html>"
+    page2 = fetch(mini_server, f"http://{HOST}/page/2")
+    assert page2.text == "<html>page two</html>"
+    assert page2.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert fetch(mini_server, f"http://{HOST}/tag/recettes%20de%20pains/").text == "pains"
+    assert fetch(mini_server, f"http://{HOST}/search?q=pain").text == "results"
+
+
+def test_content_types(mini_server: FixtureServer) -> None:
+    assert fetch(mini_server, f"http://{HOST}/rss").headers["Content-Type"] == "application/xml"
+    robots = fetch(mini_server, f"http://{HOST}/robots.txt")
+    assert robots.headers["Content-Type"].startswith("text/plain")
+    png = fetch(mini_server, f"http://{HOST}/x.png")
+    assert png.headers["Content-Type"] == "image/png"
+    assert png.content == b"\x89PNG\r\n\x1a\n"
+
+
+def test_missing_file_and_unknown_host(mini_server: FixtureServer) -> None:
+    missing = fetch(mini_server, f"http://{HOST}/nope.html")
+    assert missing.status_code == 404
+    assert "n'existe pas" in missing.text
+    dead = fetch(mini_server, "http://dead.example.org/")
+    assert dead.status_code == 502
+    assert dead.headers["X-Fixture"] == "no-such-host"
+
+
+def test_redirects(mini_server: FixtureServer) -> None:
+    answer = fetch(mini_server, f"http://{HOST}/article-12345678.html", allow_redirects=False)
+    assert answer.status_code == 301
+    assert answer.headers["Location"] == "http://demo.over-blog.com/2019/05/x.html"
+
+
+def test_counts_requests(mini_server: FixtureServer) -> None:
+    for _ in range(3):
+        fetch(mini_server, f"http://{HOST}/page/2")
+    fetch(mini_server, f"http://{HOST}/")
+    assert mini_server.count(HOST, "/page/2") == 3
+    assert mini_server.requests[(HOST, "/")] == 1
+    mini_server.reset_counts()
+    assert mini_server.count(HOST, "/page/2") == 0
+
+
+def test_fault_spec_fires_given_times_then_serves(mini_server: FixtureServer) -> None:
+    mini_server.faults["/page/2"] = {"status": 429, "times": 2, "headers": {"Retry-After": "1"}}
+    statuses = [fetch(mini_server, f"http://{HOST}/page/2") for _ in range(3)]
+    assert [r.status_code for r in statuses] == [429, 429, 200]
+    assert statuses[0].headers["Retry-After"] == "1"
+    assert statuses[2].text == "<html>page two</html>"
+
+
+def test_fault_regex_and_callable(mini_server: FixtureServer) -> None:
+    mini_server.faults[re.compile(r"/tag/")] = {"status": 503}
+    assert fetch(mini_server, f"http://{HOST}/tag/recettes%20de%20pains/").status_code == 503
+    mini_server.faults.clear()
+    mini_server.faults["/"] = lambda host, path: FaultResponse(500) if host == HOST else None
+    assert fetch(mini_server, f"http://{HOST}/").status_code == 500
+
+
+def test_session_fixture_and_proxy_env(proxy_env: FixtureServer) -> None:
+    answer = requests.get("http://dead.example.org/robots.txt", timeout=5)
+    assert answer.status_code == 502
+    assert proxy_env.count("dead.example.org", "/robots.txt") == 1
+
+
+def test_real_fixtures_through_proxy_env(proxy_env: FixtureServer) -> None:
+    noodle = "http://cuisine-de-mamie.over-blog.com"
+    tag = requests.get(f"{noodle}/tag/recettes%20de%20pains/", timeout=5)
+    assert tag.status_code == 200
+    assert "Pain de campagne au levain" in tag.text
+    rss = requests.get(f"{noodle}/rss", timeout=5)
+    assert rss.headers["Content-Type"] == "application/xml"
+    assert rss.text.count("<item>") == 10
+    robots = requests.get(f"{noodle}/robots.txt", timeout=5)
+    assert "Crawl-delay: 5" in robots.text
+    alias_path = "/article-compost-mode-d-emploi-27182818.html"
+    alias = f"http://www.jardin-des-mots.fr{alias_path}"
+    moved = requests.get(alias, allow_redirects=False, timeout=5)
+    assert moved.status_code == 301
+    assert moved.headers["Location"].endswith("/2019/10/compost-mode-d-emploi.html")
+    assert requests.get(alias, timeout=5).url.endswith("/2019/10/compost-mode-d-emploi.html")
+    assert proxy_env.count("www.jardin-des-mots.fr", alias_path) == 2
+
+
+def test_real_image_hosts(proxy_env: FixtureServer) -> None:
+    resized = ("http://resize.over-blog.com/300x200.jpg?http://img.over-blog-kiwi.com"
+               "/1/23/45/67/20190801/ob_837669_dahlias.jpg")
+    answer = requests.get(resized, timeout=5)
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "image/jpeg"
+    assert answer.content[:2] == b"\xff\xd8"
+    kiwi = requests.get("http://img.over-blog-kiwi.com/1/23/45/67/20190801/ob_837669_dahlias.jpg",
+                        timeout=5)
+    assert kiwi.content[:2] == b"\xff\xd8"
+
+
+def test_conditional_requests(mini_server: FixtureServer) -> None:
+    first = fetch(mini_server, f"http://{HOST}/page/2")
+    etag = first.headers["ETag"]
+    again = fetch(mini_server, f"http://{HOST}/page/2", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    since = {"If-Modified-Since": first.headers["Last-Modified"]}
+    assert fetch(mini_server, f"http://{HOST}/page/2", headers=since).status_code == 304
+    other = fetch(mini_server, f"http://{HOST}/page/2", headers={"If-None-Match": '"nope"'})
+    assert other.status_code == 200
+    mini_server.conditional = False
+    assert fetch(mini_server, f"http://{HOST}/page/2", headers=since).status_code == 200
