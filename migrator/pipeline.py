@@ -16,8 +16,8 @@ from pathlib import Path
 from .archive import Archive
 from .crawler import Crawler
 from .errors import ExportError
-from .export import open_exporters
-from .model import Article
+from .export import Exporter, open_exporters
+from .model import Article, Blog
 from .progress import Progress
 from .report import Report
 from .settings import CrawlSettings, ExportSettings
@@ -68,13 +68,13 @@ def export(
         report = report or Report(source=blog.url)
         _summarise_archive(archive, report)
         exporters = open_exporters(list(formats), out_dir, settings)
-        for exporter in exporters:
-            exporter.start(blog)
-        for article in archive.iter_articles():
+        try:
+            _run_exporters(exporters, blog, archive.iter_articles())
+        except BaseException:
             for exporter in exporters:
-                exporter.write(article)
+                exporter.abort()  # no half-written file is left behind
+            raise
         for exporter in exporters:
-            exporter.finish()
             report.outputs += [str(path) for path in exporter.written]
     report.write(out_dir / "report.json")
     return report
@@ -94,6 +94,16 @@ def migrate(
     archive_dir = out_dir / ARCHIVE_FOLDER
     report = crawl(source, archive_dir, crawl_settings, progress)
     return export(archive_dir, formats, out_dir, export_settings, report)
+
+
+def _run_exporters(exporters: list[Exporter], blog: Blog, articles: Iterable[Article]) -> None:
+    for exporter in exporters:
+        exporter.start(blog)
+    for article in articles:
+        for exporter in exporters:
+            exporter.write(article)
+    for exporter in exporters:
+        exporter.finish()
 
 
 def _checked_formats(formats: Iterable[str]) -> list[str]:

@@ -1,0 +1,141 @@
+"""The streaming exporter interface and the file plumbing all formats share.
+
+An exporter receives the blog once (``start``), then articles one at a time (``write``), then
+``finish``. It never keeps articles in memory. Output goes to a temporary file in the target
+folder and is renamed into place only when complete, so a crash never leaves half a file.
+File-system failures become one-line ``ExportError``s naming the path.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, ClassVar
+
+from bs4 import BeautifulSoup
+
+from migrator.errors import ExportError
+from migrator.media import original_image_url
+from migrator.model import Article, Blog, Image
+from migrator.settings import ExportSettings
+from migrator.slugs import ensure_inside
+
+__all__ = ["Exporter", "describe_os_error", "rewrite_image_sources"]
+
+
+def describe_os_error(path: Path, error: OSError) -> str:
+    reason = error.strerror or str(error) or type(error).__name__
+    return f"cannot write {path}: {reason}"
+
+
+class Exporter(ABC):
+    """One output format. Call ``start`` once, ``write`` per article, ``finish`` once."""
+
+    name: ClassVar[str]
+
+    def __init__(self, out_dir: Path, settings: ExportSettings) -> None:
+        self.out_dir = Path(out_dir)
+        self.settings = settings
+        self.written: list[Path] = []
+        self._temps: list[Path] = []
+
+    @abstractmethod
+    def start(self, blog: Blog) -> None: ...
+
+    @abstractmethod
+    def write(self, article: Article) -> None: ...
+
+    @abstractmethod
+    def finish(self) -> None: ...
+
+    def abort(self) -> None:
+        """Close and remove temporary files after a failure; the final files stay untouched."""
+        try:
+            self._close_handles()
+        except (OSError, ExportError):
+            pass  # the original failure is the one worth reporting
+        for temp in self._temps:
+            temp.unlink(missing_ok=True)
+        self._temps.clear()
+
+    def _close_handles(self) -> None:  # noqa: B027 - optional hook, not abstract
+        """Subclasses close their open handles here."""
+
+    # -- file plumbing -------------------------------------------------------------------
+
+    def _target(self, relative: str | Path) -> Path:
+        """Absolute path of ``relative`` under out_dir, refused if it escapes out_dir."""
+        return ensure_inside(self.out_dir, self.out_dir / relative)
+
+    def _make_dir(self, folder: Path) -> None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ExportError(describe_os_error(folder, error)) from error
+
+    def _open_temp(self, final: Path, errors: str = "strict") -> tuple[IO[str], Path]:
+        """A text handle on a new temporary file beside ``final`` (same file system)."""
+        self._make_dir(final.parent)
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+            handle = os.fdopen(fd, "w", encoding="utf-8", errors=errors, newline="\n")
+        except OSError as error:
+            raise ExportError(describe_os_error(final, error)) from error
+        temp = Path(name)
+        self._temps.append(temp)
+        return handle, temp
+
+    def _commit(self, temp: Path, final: Path) -> None:
+        """Atomically move a finished temporary file into place."""
+        try:
+            os.replace(temp, final)
+        except OSError as error:
+            self.abort()
+            raise ExportError(describe_os_error(final, error)) from error
+        if temp in self._temps:
+            self._temps.remove(temp)
+        self.written.append(final)
+
+    def _write_atomically(self, final: Path, text: str) -> None:
+        handle, temp = self._open_temp(final)
+        try:
+            with handle:
+                handle.write(text)
+        except OSError as error:
+            temp.unlink(missing_ok=True)
+            raise ExportError(describe_os_error(final, error)) from error
+        self._commit(temp, final)
+
+
+def rewrite_image_sources(
+    body_html: str, images: list[Image], url_for: Callable[[Image], str]
+) -> str:
+    """Point every ``<img>`` showing one of ``images`` at exactly ``url_for(image)``.
+
+    Matches the image's URL, its local path, or any thumbnail/resizer form of the original
+    (``media.original_image_url``); drops ``srcset``/``data-src`` so nothing else points at
+    the old host.
+    """
+    if not images or "<img" not in body_html:
+        return body_html
+    targets: dict[str, str] = {}
+    for image in images:
+        for key in (image.url, original_image_url(image.url), image.local_path):
+            if key:
+                targets.setdefault(key, url_for(image))
+    soup = BeautifulSoup(body_html, "html.parser")
+    changed = False
+    for img in soup.find_all("img"):
+        src = img.get("src") or img.get("data-src") or ""
+        target = targets.get(src) or targets.get(original_image_url(src))
+        if target is None:
+            continue
+        img["src"] = target
+        for attribute in ("srcset", "data-src", "data-srcset"):
+            if attribute in img.attrs:
+                del img[attribute]
+        changed = True
+    return str(soup) if changed else body_html

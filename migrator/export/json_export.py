@@ -1,0 +1,93 @@
+"""JSON export (``DIR/blog.json``): the JSON contract of DESIGN.md, streamed.
+
+The file is ``{"blog": blog.to_dict(), "articles": [article.to_dict(), ...]}``, written like
+Scrapy's JsonItemExporter: the opening at ``start``, one article per ``write`` (a comma before
+each but the first), the closing at ``finish``. The bytes equal
+``json.dumps(whole, ensure_ascii=False, indent=2) + "\\n"``. A lone surrogate (undecodable
+input) is written as its ``\\udXXX`` JSON escape rather than failing the UTF-8 encoding.
+
+``load_schema()`` returns the JSON Schema (draft 2020-12) of the contract, shipped beside this
+module as ``blog.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import IO, Any
+
+from migrator.errors import ExportError
+from migrator.export.base import Exporter, describe_os_error
+from migrator.model import Article, Blog
+from migrator.settings import ExportSettings
+
+__all__ = ["JsonExporter", "SCHEMA_PATH", "load_schema"]
+
+SCHEMA_PATH = Path(__file__).with_name("blog.schema.json")
+OUTPUT_NAME = "blog.json"
+
+
+@cache
+def _schema_text() -> str:
+    return SCHEMA_PATH.read_text(encoding="utf-8")
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema of ``blog.json`` (a fresh dict each call)."""
+    return json.loads(_schema_text())
+
+
+def _dumps(value: Any, depth: int) -> str:
+    """``value`` as indented JSON, shifted right to sit ``depth`` levels deep."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    # JSON strings never contain a raw newline, so this only re-indents structure.
+    return text.replace("\n", "\n" + "  " * depth)
+
+
+class JsonExporter(Exporter):
+    name = "json"
+
+    def __init__(self, out_dir: Path, settings: ExportSettings) -> None:
+        super().__init__(out_dir, settings)
+        self._final = self._target(OUTPUT_NAME)
+        self._handle: IO[str] | None = None
+        self._temp: Path | None = None
+        self._count = 0
+
+    def start(self, blog: Blog) -> None:
+        self._handle, self._temp = self._open_temp(self._final, errors="backslashreplace")
+        self._emit('{\n  "blog": ' + _dumps(blog.to_dict(), 1) + ',\n  "articles": [')
+
+    def write(self, article: Article) -> None:
+        separator = "\n    " if self._count == 0 else ",\n    "
+        self._emit(separator + _dumps(article.to_dict(), 2))
+        self._count += 1
+
+    def finish(self) -> None:
+        if self._handle is None or self._temp is None:
+            raise ExportError(f"cannot write {self._final}: finish() called before start()")
+        self._emit("\n  ]\n}\n" if self._count else "]\n}\n")
+        try:
+            self._close_handles()
+        except ExportError:
+            self.abort()
+            raise
+        self._commit(self._temp, self._final)
+
+    def _emit(self, text: str) -> None:
+        if self._handle is None:
+            raise ExportError(f"cannot write {self._final}: write() called before start()")
+        try:
+            self._handle.write(text)
+        except OSError as error:
+            self.abort()
+            raise ExportError(describe_os_error(self._final, error)) from error
+
+    def _close_handles(self) -> None:
+        if self._handle is not None:
+            handle, self._handle = self._handle, None
+            try:
+                handle.close()
+            except OSError as error:
+                raise ExportError(describe_os_error(self._final, error)) from error

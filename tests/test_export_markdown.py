@@ -1,0 +1,272 @@
+"""Markdown: Hugo and Jekyll layouts, front matter that survives any title, safe file names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_export_samples import (
+    BLOG_URL,
+    HOSTILE_TITLES,
+    hostile_articles,
+    make_article,
+    make_blog,
+    markdown_files,
+    read_front_matter,
+)
+
+from migrator.export.json_export import JsonExporter
+from migrator.export.markdown import MarkdownExporter, html_to_markdown
+from migrator.model import Article, Image
+from migrator.settings import ExportSettings
+
+
+def export(tmp_path: Path, articles: list[Article], **settings: object) -> MarkdownExporter:
+    exporter = MarkdownExporter(tmp_path, ExportSettings(**settings))
+    exporter.start(make_blog())
+    for article in articles:
+        exporter.write(article)
+    exporter.finish()
+    return exporter
+
+
+def relative(exporter: MarkdownExporter, root: Path) -> list[str]:
+    return [p.relative_to(root / "markdown").as_posix() for p in exporter.written]
+
+
+# -- layouts --------------------------------------------------------------------------------
+
+
+def test_hugo_layout(tmp_path: Path) -> None:
+    articles = [make_article(1), make_article(2, kind="page", slug="a-propos")]
+    exporter = export(tmp_path, articles)
+    assert relative(exporter, tmp_path) == [
+        "content/posts/article-1/index.md",
+        "content/pages/a-propos/index.md",
+    ]
+
+
+def test_jekyll_layout_and_undated_posts_in_drafts(tmp_path: Path) -> None:
+    articles = [
+        make_article(1, published="2018-12-31T23:30:00-05:00"),  # local day, not UTC's
+        make_article(2, published=None),
+        make_article(3, kind="page", slug="contact", url=f"{BLOG_URL}/pages/contact.html"),
+    ]
+    exporter = export(tmp_path, articles, flavor="jekyll")
+    assert relative(exporter, tmp_path) == [
+        "_posts/2018-12-31-article-1.md",
+        "_drafts/article-2.md",
+        "contact.md",
+    ]
+    page, _ = read_front_matter(exporter.written[2])
+    assert page["permalink"] == "/pages/contact.html"
+    assert page["redirect_from"] == ["/article-1003.html"]
+
+
+def test_collisions_never_overwrite(tmp_path: Path) -> None:
+    articles = [make_article(i, slug="meme-slug", title=f"T{i}") for i in range(3)]
+    exporter = export(tmp_path, articles)
+    assert relative(exporter, tmp_path) == [
+        "content/posts/meme-slug/index.md",
+        "content/posts/meme-slug-2/index.md",
+        "content/posts/meme-slug-3/index.md",
+    ]
+    assert [read_front_matter(p)[0]["slug"] for p in exporter.written] == [
+        "meme-slug",
+        "meme-slug-2",
+        "meme-slug-3",
+    ]
+
+
+def test_jekyll_collisions_on_same_day(tmp_path: Path) -> None:
+    articles = [make_article(i, slug="s") for i in range(2)]
+    exporter = export(tmp_path, articles, flavor="jekyll")
+    assert relative(exporter, tmp_path) == ["_posts/2018-12-31-s.md", "_posts/2018-12-31-s-2.md"]
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"),
+    [
+        ("../../etc/passwd", "etc-passwd"),
+        ("", "article-1"),  # falls back to the URL's name
+        ("a" * 300, "a" * 80),
+        ("CON", "con-1"),
+        ("Été à Noël", "ete-a-noel"),
+        ("/abs/path", "abs-path"),
+    ],
+)
+def test_hostile_slugs_sanitised(tmp_path: Path, slug: str, expected: str) -> None:
+    exporter = export(tmp_path, [make_article(1, slug=slug)])
+    assert relative(exporter, tmp_path) == [f"content/posts/{expected}/index.md"]
+
+
+def test_title_used_when_no_slug_and_no_url_name(tmp_path: Path) -> None:
+    articles = [
+        make_article(1, slug="", url=f"{BLOG_URL}/?p=1", title="Un été : 1er jour !"),
+        make_article(2, slug="", url=f"{BLOG_URL}/?p=2", title="🎉"),
+    ]
+    exporter = export(tmp_path, articles)
+    assert relative(exporter, tmp_path) == [
+        "content/posts/un-ete-1er-jour/index.md",
+        "content/posts/untitled/index.md",
+    ]
+
+
+def test_all_files_inside_out_dir_for_hostile_input(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    articles = hostile_articles()
+    exporter = export(out, articles, flavor="jekyll")
+    assert len(markdown_files(out)) == len(articles) == len(exporter.written)
+    assert all((out / "markdown").resolve() in p.resolve().parents for p in exporter.written)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+# -- front matter ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flavor", ["hugo", "jekyll"])
+def test_hostile_titles_round_trip_like_json(tmp_path: Path, flavor: str) -> None:
+    articles = hostile_articles()
+    articles[1].published = None
+    exporter = export(tmp_path, articles, flavor=flavor)
+    json_exporter = JsonExporter(tmp_path, ExportSettings())
+    json_exporter.start(make_blog())
+    for article in articles:
+        json_exporter.write(article)
+    json_exporter.finish()
+    from_json = json.loads((tmp_path / "blog.json").read_text(encoding="utf-8"))["articles"]
+    front = [read_front_matter(p)[0] for p in exporter.written]
+    assert [f["title"] for f in front] == [a["title"] for a in from_json]
+    assert [f.get("date") for f in front] == [a["published"] for a in from_json]
+    assert all(isinstance(f["title"], str) for f in front)
+    assert {a.title for a in articles} >= set(HOSTILE_TITLES)
+
+
+def test_hugo_front_matter(tmp_path: Path) -> None:
+    article = make_article(1, status="draft")
+    matter, body = read_front_matter(export(tmp_path, [article]).written[0])
+    assert list(matter) == [
+        "title",
+        "date",
+        "lastmod",
+        "author",
+        "tags",
+        "categories",
+        "slug",
+        "aliases",
+        "original_url",
+        "draft",
+        "summary",
+        "comments",
+    ]
+    assert matter["date"] == "2018-12-31T10:30:00+01:00"
+    assert matter["lastmod"] == "2019-01-05T08:00:00+01:00"
+    assert matter["aliases"] == ["/2018/12/article-1.html", "/article-1001.html"]
+    assert matter["original_url"] == f"{BLOG_URL}/2018/12/article-1.html"
+    assert matter["draft"] is True
+    assert matter["tags"] == ["Bretagne", "Été"] and matter["categories"] == ["Voyages"]
+
+
+def test_jekyll_front_matter(tmp_path: Path) -> None:
+    article = make_article(1, status="draft")
+    matter, _ = read_front_matter(export(tmp_path, [article], flavor="jekyll").written[0])
+    assert matter["last_modified_at"] == "2019-01-05T08:00:00+01:00"
+    assert matter["redirect_from"] == ["/2018/12/article-1.html", "/article-1001.html"]
+    assert matter["published"] is False
+    assert matter["excerpt"] == "Un été…"
+    assert not {"lastmod", "draft", "aliases", "slug", "summary"} & set(matter)
+
+
+def test_published_article_has_no_draft_keys(tmp_path: Path) -> None:
+    matter, _ = read_front_matter(export(tmp_path, [make_article(1)]).written[0])
+    assert "draft" not in matter and "published" not in matter
+
+
+def test_unknown_values_are_omitted(tmp_path: Path) -> None:
+    article = make_article(
+        1,
+        published=None,
+        updated=None,
+        author=None,
+        excerpt=None,
+        tags=[],
+        categories=[],
+        comments=[],
+    )
+    matter, _ = read_front_matter(export(tmp_path, [article]).written[0])
+    assert list(matter) == ["title", "slug", "aliases", "original_url"]
+
+
+def test_comments_in_front_matter_not_in_body(tmp_path: Path) -> None:
+    matter, body = read_front_matter(export(tmp_path, [make_article(1)]).written[0])
+    assert matter["comments"] == [
+        {
+            "author": "Paul",
+            "date": "2019-01-02T08:00:00+01:00",
+            "body": "Superbe !",
+            "replies": [
+                {
+                    "author": "Gérard Dupont",
+                    "date": "2019-01-02T09:00:00+01:00",
+                    "body": "Merci",
+                    "replies": [{"author": "Paul", "body": "De rien", "replies": []}],
+                }
+            ],
+        },
+        {"author": "Anne", "url": "https://anne.fr", "body": "Et moi ]]> aussi", "replies": []},
+    ]
+    assert "Superbe" not in body and "De rien" not in body
+
+
+# -- body -----------------------------------------------------------------------------------
+
+
+def test_body_conversion(tmp_path: Path) -> None:
+    _, body = read_front_matter(export(tmp_path, [make_article(1)]).written[0])
+    base = "https://img.over-blog-kiwi.com/1/23/45/67/20181231/ob_0001_"
+    assert "## Jour 1" in body
+    assert "Texte **gras** :" in body
+    assert f'![plage]({base}plage.jpg "La plage")' in body  # resizer unwrapped, title kept
+    assert f"![mer]({base}mer.png)" in body
+    assert '<iframe src="https://www.youtube.com/embed/abc" width="560"></iframe>' in body
+    assert "| Jour | Km |" in body and "| 1 | 12 |" in body
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<object data="x.swf"><param name="movie" value="x.swf"/></object>',
+        '<embed src="x.swf"/>',
+        '<video controls=""><source src="v.mp4" type="video/mp4"/></video>',
+        '<audio controls="" src="a.mp3"></audio>',
+    ],
+)
+def test_embeds_kept_as_raw_html(tag: str) -> None:
+    assert tag in html_to_markdown(f"<p>avant</p>{tag}<p>après</p>")
+
+
+def test_image_in_heading_and_table_cell_kept() -> None:
+    markdown = html_to_markdown(
+        '<h3><img src="h.jpg" alt="h"> Titre</h3>'
+        '<table><tr><td><img src="t.jpg" alt="t"></td></tr></table>'
+    )
+    assert "### ![h](h.jpg) Titre" in markdown and "![t](t.jpg)" in markdown
+
+
+def test_local_images_are_relative_to_the_page(tmp_path: Path) -> None:
+    article = make_article(1)
+    article.images[0].local_path = "media/2018/12/plage.jpg"
+    _, body = read_front_matter(export(tmp_path, [article]).written[0])
+    assert '![plage](../../../../media/2018/12/plage.jpg "La plage")' in body
+    target = tmp_path / "markdown/content/posts/article-1" / "../../../../media/2018/12/plage.jpg"
+    assert target.resolve() == (tmp_path / "media/2018/12/plage.jpg").resolve()
+
+
+def test_hostile_local_path_cannot_escape(tmp_path: Path) -> None:
+    from migrator.errors import ExportError
+
+    hostile = Image(url="https://x/a.jpg", local_path="../../../etc/passwd")
+    article = make_article(1, images=[hostile], body_html='<img src="https://x/a.jpg">')
+    with pytest.raises(ExportError, match="outside"):
+        export(tmp_path / "out", [article])
