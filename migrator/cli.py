@@ -64,6 +64,9 @@ def crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "[default: robots.txt Crawl-delay, else 5]."),
         click.option("--concurrency", type=click.IntRange(min=1, max=16), default=1,
                      show_default=True, help="Requests in flight at once (delays still apply)."),
+        click.option("--retries", type=click.IntRange(min=0, max=20), default=4,
+                     show_default=True,
+                     help="Extra attempts per URL on timeouts, resets, 429 and 5xx."),
         click.option("--no-images", is_flag=True, help="Do not download images and files."),
         click.option("--user-agent", default=None, help="User-Agent header to send."),
     ]
@@ -90,9 +93,9 @@ def format_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _crawl_settings(delay: float | None, concurrency: int, no_images: bool,
+def _crawl_settings(delay: float | None, concurrency: int, retries: int, no_images: bool,
                     user_agent: str | None) -> CrawlSettings:
-    settings = CrawlSettings(delay=delay, concurrency=concurrency,
+    settings = CrawlSettings(delay=delay, concurrency=concurrency, retries=retries,
                              download_images=not no_images)
     if user_agent:
         settings.user_agent = user_agent
@@ -119,7 +122,8 @@ def main() -> None:
 @crawl_options
 @common_options
 def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
-            base_url: str | None, delay: float | None, concurrency: int, no_images: bool,
+            base_url: str | None, delay: float | None, concurrency: int, retries: int,
+            no_images: bool,
             user_agent: str | None, quiet: bool) -> None:
     """Crawl SOURCE and export it; run again with the same --out to resume or update.
 
@@ -129,7 +133,7 @@ def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
     """
     report = pipeline.migrate(
         source, formats, out_dir,
-        _crawl_settings(delay, concurrency, no_images, user_agent),
+        _crawl_settings(delay, concurrency, retries, no_images, user_agent),
         ExportSettings(flavor=flavor, base_url=base_url, include_images=not no_images),  # type: ignore[arg-type]
         Progress(enabled=not quiet),
     )
@@ -145,13 +149,13 @@ def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
 @crawl_options
 @common_options
 def crawl(source: str, archive_dir: Path, delay: float | None, concurrency: int,
-          no_images: bool, user_agent: str | None, quiet: bool) -> None:
+          retries: int, no_images: bool, user_agent: str | None, quiet: bool) -> None:
     """Crawl SOURCE into an archive, without exporting.
 
     Example: migrator crawl https://myblog.over-blog.com --archive myblog-archive
     """
     report = pipeline.crawl(
-        source, archive_dir, _crawl_settings(delay, concurrency, no_images, user_agent),
+        source, archive_dir, _crawl_settings(delay, concurrency, retries, no_images, user_agent),
         Progress(enabled=not quiet),
     )
     report.write(archive_dir / "report.json")
