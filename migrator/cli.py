@@ -46,6 +46,16 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 log.exception("Traceback:")
             click.echo(f"Error: {error}", err=True)
             sys.exit(error.exit_code)
+        except Exception as error:  # a bug: still one line, the traceback only with -v
+            if verbose:
+                log.exception("Traceback:")
+            click.echo(
+                f"Error: unexpected {type(error).__name__}: {error} "
+                "(a bug: please report it; -v shows the traceback). "
+                "Everything fetched so far is kept in the archive.",
+                err=True,
+            )
+            sys.exit(EXIT_FAILURES)
         except KeyboardInterrupt:
             click.echo(
                 "\nInterrupted. Everything fetched so far is kept in the archive: "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ExportError
+from .files import temp_file_beside
 
 __all__ = ["Report", "write_json_atomically"]
 
@@ -93,7 +93,7 @@ def write_json_atomically(path: Path, data: Any) -> None:
     """Write JSON to a temp file beside ``path`` and rename it into place."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        fd, tmp = temp_file_beside(path)
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             json.dump(data, stream, ensure_ascii=False, indent=2)
             stream.write("\n")

@@ -9,7 +9,6 @@ File-system failures become one-line ``ExportError``s naming the path.
 from __future__ import annotations
 
 import os
-import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import IO, ClassVar
 from bs4 import BeautifulSoup
 
 from migrator.errors import ExportError
+from migrator.files import temp_file_beside
 from migrator.media import original_image_url
 from migrator.model import Article, Blog, Image
 from migrator.settings import ExportSettings
@@ -80,11 +80,10 @@ class Exporter(ABC):
         """A text handle on a new temporary file beside ``final`` (same file system)."""
         self._make_dir(final.parent)
         try:
-            fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+            fd, temp = temp_file_beside(final)
             handle = os.fdopen(fd, "w", encoding="utf-8", errors=errors, newline="\n")
         except OSError as error:
             raise ExportError(describe_os_error(final, error)) from error
-        temp = Path(name)
         self._temps.append(temp)
         return handle, temp
 
