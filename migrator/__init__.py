@@ -14,6 +14,9 @@ from .errors import (
     SourceError,
 )
 from .model import Article, Blog, Comment, Image
+from .pipeline import crawl, migrate
+from .pipeline import export as export_archive  # `migrator.export` is the exporters package
+from .report import Report
 from .settings import CrawlSettings, ExportSettings
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -33,5 +36,9 @@ __all__ = [
     "Image",
     "MigratorError",
     "NotOverblogError",
+    "Report",
     "SourceError",
+    "crawl",
+    "export_archive",
+    "migrate",
 ]

@@ -12,6 +12,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -21,12 +22,13 @@ from migrator.errors import ArchiveError
 from migrator.fetch import Response
 from migrator.model import Article, Blog
 
-__all__ = ["Archive", "ARCHIVE_FILE", "SCHEMA_VERSION", "URL_STATES"]
+__all__ = ["Archive", "ARCHIVE_FILE", "MEDIA_FOLDER", "MediaRecord", "SCHEMA_VERSION", "URL_STATES"]
 
 ARCHIVE_FILE = "archive.sqlite"
 SCHEMA_VERSION = 1
 URL_STATES = ("todo", "done", "failed", "skipped", "gone")
 ITER_BATCH = 200
+MEDIA_FOLDER = "media"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -56,7 +58,29 @@ CREATE TABLE IF NOT EXISTS state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS media (
+    url TEXT PRIMARY KEY,
+    sha256 TEXT,
+    file TEXT,
+    status TEXT NOT NULL,
+    reason TEXT,
+    fetched_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS media_sha256 ON media (sha256);
+CREATE INDEX IF NOT EXISTS media_file ON media (file);
 """
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRecord:
+    """One media URL: downloaded (``status`` "done", ``file`` under ``<archive>/media/``),
+    "failed" (``reason`` says why) or "skipped" (not on an Overblog or blog host)."""
+
+    url: str
+    status: str
+    sha256: str | None = None
+    file: str | None = None
+    reason: str | None = None
 
 
 class Archive:
@@ -215,6 +239,13 @@ class Archive:
         counts.update(dict(self._read("SELECT state, COUNT(*) FROM urls GROUP BY state")))
         return counts
 
+    def count_urls(self, kinds: tuple[str, ...]) -> int:
+        """How many queued URLs (any state) are of these kinds."""
+        if not kinds:
+            return 0
+        marks = ", ".join("?" * len(kinds))
+        return int(self._read(f"SELECT COUNT(*) FROM urls WHERE kind IN ({marks})", kinds)[0][0])
+
     def failures(self) -> list[tuple[str, str]]:
         rows = self._read("SELECT url, reason FROM urls WHERE state = 'failed' ORDER BY id")
         return [(url, reason or "") for url, reason in rows]
@@ -285,6 +316,56 @@ class Archive:
     def get_state(self, key: str) -> str | None:
         rows = self._read("SELECT value FROM state WHERE key = ?", (key,))
         return rows[0][0] if rows else None
+
+    # -- media (downloaded images and files) ---------------------------------------------
+
+    @property
+    def media_dir(self) -> Path:
+        """Folder of the downloaded files (``<archive>/media/``)."""
+        return self.folder / MEDIA_FOLDER
+
+    def put_media(self, record: MediaRecord) -> None:
+        self._write(
+            "INSERT INTO media (url, sha256, file, status, reason, fetched_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET sha256 = excluded.sha256, "
+            "file = excluded.file, status = excluded.status, reason = excluded.reason, "
+            "fetched_at = excluded.fetched_at",
+            (record.url, record.sha256, record.file, record.status, record.reason,
+             datetime.now(timezone.utc).replace(microsecond=0).isoformat()),
+        )
+
+    def get_media(self, url: str) -> MediaRecord | None:
+        rows = self._read(f"SELECT {_MEDIA_COLUMNS} FROM media WHERE url = ?", (url,))
+        return MediaRecord(*rows[0]) if rows else None
+
+    def media_with_sha256(self, sha256: str) -> MediaRecord | None:
+        rows = self._read(
+            f"SELECT {_MEDIA_COLUMNS} FROM media WHERE sha256 = ? AND status = 'done' LIMIT 1",
+            (sha256,),
+        )
+        return MediaRecord(*rows[0]) if rows else None
+
+    def media_file_taken(self, file: str) -> bool:
+        return bool(self._read("SELECT 1 FROM media WHERE file = ? LIMIT 1", (file,)))
+
+    def iter_media(self, status: str | None = None) -> Iterator[MediaRecord]:
+        """Every media record (or those with ``status``), by URL, read in small pages."""
+        after = ""
+        while True:
+            sql = f"SELECT {_MEDIA_COLUMNS} FROM media WHERE url > ?"
+            params: tuple[Any, ...] = (after,)
+            if status is not None:
+                sql += " AND status = ?"
+                params += (status,)
+            rows = self._read(sql + f" ORDER BY url LIMIT {ITER_BATCH}", params)
+            for row in rows:
+                yield MediaRecord(*row)
+                after = row[0]
+            if len(rows) < ITER_BATCH:
+                return
+
+
+_MEDIA_COLUMNS = "url, status, sha256, file, reason"
 
 
 def _sort_key(published: str | None) -> str | None:

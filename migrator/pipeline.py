@@ -14,9 +14,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .archive import Archive
+from .assets import MediaDownloader, attach_local_paths, media_failures, publish_media
 from .crawler import Crawler
 from .errors import ExportError
 from .export import Exporter, open_exporters
+from .export.redirects import RedirectsExporter
+from .fetch import Transport
+from .links import SitePlan
 from .model import Article, Blog
 from .progress import Progress
 from .report import Report
@@ -43,8 +47,15 @@ def crawl(
     report = Report(source=resolved.description)
     ensure_writable_folder(archive_dir)
     with Archive(archive_dir) as archive:
-        Crawler(resolved, archive, settings, progress).run()
+        crawler = Crawler(resolved, archive, settings, progress)
+        crawler.run()
+        report.pages_fetched = crawler.progress.fetched
+        report.pages_from_archive = crawler.progress.from_archive
+        if settings.download_images:
+            _download_media(archive, settings, resolved.transport(settings))
         _summarise_archive(archive, report)
+        if settings.download_images:
+            report.failures += media_failures(archive)
     return report
 
 
@@ -68,8 +79,19 @@ def export(
         report = report or Report(source=blog.url)
         _summarise_archive(archive, report)
         exporters = open_exporters(list(formats), out_dir, settings)
+        if "markdown" in formats or "wxr" in formats:
+            exporters.append(RedirectsExporter(out_dir, settings, formats))
+        blog_urls = [blog.url, archive.get_state("base_url") or ""]
+        plan = SitePlan.build(archive.iter_articles(), blog_urls)  # first pass: slugs only
+        for exporter in exporters:
+            exporter.plan = plan
+        articles = archive.iter_articles()
+        if settings.include_images:
+            publish_media(archive, out_dir)
+            articles = attach_local_paths(archive, articles)
+            report.failures += media_failures(archive)
         try:
-            _run_exporters(exporters, blog, archive.iter_articles())
+            _run_exporters(exporters, blog, articles)
         except BaseException:
             for exporter in exporters:
                 exporter.abort()  # no half-written file is left behind
@@ -94,6 +116,15 @@ def migrate(
     archive_dir = out_dir / ARCHIVE_FOLDER
     report = crawl(source, archive_dir, crawl_settings, progress)
     return export(archive_dir, formats, out_dir, export_settings, report)
+
+
+def _download_media(archive: Archive, settings: CrawlSettings, transport: Transport) -> None:
+    """Images and attached files of every article into the archive's media folder."""
+    stats = MediaDownloader(archive, settings, transport).run()
+    log.info(
+        "Media: %d downloaded, %d already there, %d duplicates, %d elsewhere, %d failed",
+        stats.downloaded, stats.already, stats.reused, stats.skipped, len(stats.failed),
+    )
 
 
 def _run_exporters(exporters: list[Exporter], blog: Blog, articles: Iterable[Article]) -> None:

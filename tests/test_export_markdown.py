@@ -60,8 +60,10 @@ def test_jekyll_layout_and_undated_posts_in_drafts(tmp_path: Path) -> None:
         "contact.md",
     ]
     page, _ = read_front_matter(exporter.written[2])
-    assert page["permalink"] == "/pages/contact.html"
-    assert page["redirect_from"] == ["/article-1003.html"]
+    assert page["permalink"] == "/pages/contact/"
+    assert page["redirect_from"] == ["/pages/contact.html", "/article-1003.html"]
+    post, _ = read_front_matter(exporter.written[0])
+    assert post["permalink"] == "/posts/article-1/"
 
 
 def test_collisions_never_overwrite(tmp_path: Path) -> None:
@@ -254,13 +256,40 @@ def test_image_in_heading_and_table_cell_kept() -> None:
     assert "### ![h](h.jpg) Titre" in markdown and "![t](t.jpg)" in markdown
 
 
-def test_local_images_are_relative_to_the_page(tmp_path: Path) -> None:
+def _with_local_image(tmp_path: Path) -> Article:
     article = make_article(1)
-    article.images[0].local_path = "media/2018/12/plage.jpg"
+    article.images[0].local_path = "media/ob_0001_plage.jpg"
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media/ob_0001_plage.jpg").write_bytes(b"\xff\xd8jpeg")
+    return article
+
+
+def test_hugo_copies_images_into_the_page_bundle(tmp_path: Path) -> None:
+    _, body = read_front_matter(export(tmp_path, [_with_local_image(tmp_path)]).written[0])
+    assert '![plage](ob_0001_plage.jpg "La plage")' in body
+    copy = tmp_path / "markdown/content/posts/article-1/ob_0001_plage.jpg"
+    assert copy.read_bytes() == b"\xff\xd8jpeg"
+
+
+def test_jekyll_copies_images_under_assets(tmp_path: Path) -> None:
+    exporter = export(tmp_path, [_with_local_image(tmp_path)], flavor="jekyll")
+    _, body = read_front_matter(exporter.written[0])
+    assert '![plage](/assets/media/ob_0001_plage.jpg "La plage")' in body
+    assert (tmp_path / "markdown/assets/media/ob_0001_plage.jpg").read_bytes() == b"\xff\xd8jpeg"
+
+
+def test_missing_local_file_keeps_the_original_url(tmp_path: Path) -> None:
+    article = make_article(1)
+    article.images[0].local_path = "media/not-there.jpg"
     _, body = read_front_matter(export(tmp_path, [article]).written[0])
-    assert '![plage](../../../../media/2018/12/plage.jpg "La plage")' in body
-    target = tmp_path / "markdown/content/posts/article-1" / "../../../../media/2018/12/plage.jpg"
-    assert target.resolve() == (tmp_path / "media/2018/12/plage.jpg").resolve()
+    assert f"]({article.images[0].url} " in body
+
+
+def test_template_syntax_is_hidden_from_generators(tmp_path: Path) -> None:
+    article = make_article(1, body_html="<p>{{< shortcode >}} et {% liquid %}</p>")
+    _, body = read_front_matter(export(tmp_path, [article]).written[0])
+    assert "{{" not in body and "{%" not in body
+    assert "&#123;&#123;< shortcode >}} et &#123;% liquid %}" in body
 
 
 def test_hostile_local_path_cannot_escape(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections import Counter
 from pathlib import Path
@@ -314,7 +315,9 @@ def test_duplicate_image_declared_once(tmp_path: Path) -> None:
 
 
 def test_invalid_output_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("migrator.export.wxr.cdata", lambda text: "<broken")
+    wxr_module = importlib.import_module("migrator.export.wxr")  # migrator.export is shadowed
+
+    monkeypatch.setattr(wxr_module, "cdata", lambda text: "<broken")
     with pytest.raises(ExportError, match="invalid WXR"):
         export(tmp_path, [make_article(1)])
     assert not (tmp_path / "wordpress.xml").exists()
@@ -338,3 +341,92 @@ def test_thumbnail_variants_point_at_the_attachment(tmp_path: Path) -> None:
     post = items(parse(export(tmp_path, [article])), "post")[0]
     body = html.fragment_fromstring(post.findtext(f"{CONTENT}encoded"), create_parent="div")
     assert [img.get("src") for img in body.iter("img")] == [original, "/other.png"]
+
+
+# -- issue 4: attachments once per file, full resolution, links, plan slugs ----------------
+
+
+def test_image_shared_by_two_articles_declared_once(tmp_path: Path) -> None:
+    shared = "https://img.over-blog-kiwi.com/1/23/45/67/20181231/ob_shared.jpg"
+    first = make_article(1, images=[Image(url=shared)], cover_image=None,
+                         body_html=f'<img src="{shared}">')
+    second = make_article(2, images=[Image(url=shared)], cover_image=None,
+                          body_html=f'<img src="{shared}">')
+    root = parse(export(tmp_path, [first, second]))
+    (attachment,) = items(root, "attachment")
+    assert attachment.findtext(f"{W}post_parent") == items(root, "post")[0].findtext(
+        f"{W}post_id"
+    )
+    for post in items(root, "post"):  # both contents use the one declared URL
+        assert f'src="{shared}"' in post.findtext(f"{CONTENT}encoded")
+
+
+def test_attachment_url_is_full_resolution_without_base_url(tmp_path: Path) -> None:
+    wrapped = ("https://resize.over-blog.com/400x260.jpg?"
+               "https://img.over-blog-kiwi.com/1/23/45/67/20181231/ob_w.jpg")
+    article = make_article(1, images=[Image(url=wrapped)], cover_image=None,
+                           body_html=f'<a href="{wrapped}"><img src="{wrapped}"></a>')
+    root = parse(export(tmp_path, [article]))
+    (attachment,) = items(root, "attachment")
+    url = "https://img.over-blog-kiwi.com/1/23/45/67/20181231/ob_w.jpg"
+    assert attachment.findtext(f"{W}attachment_url") == url
+    content = items(root, "post")[0].findtext(f"{CONTENT}encoded")
+    assert content == f'<a href="{url}"><img src="{url}"/></a>'
+
+
+def test_pdf_declared_as_attachment_and_link_rewritten(tmp_path: Path) -> None:
+    pdf = "http://data.over-blog-kiwi.com/1/23/45/67/20181231/ob_9_menu.pdf"
+    article = make_article(
+        1, cover_image=None, body_html=f'<p><a href="{pdf}">Menu</a></p>',
+        images=[Image(url=pdf, local_path="media/ob_9_menu.pdf", alt="Menu")],
+    )
+    root = parse(export(tmp_path, [article], base_url="https://new.example"))
+    (attachment,) = items(root, "attachment")
+    assert attachment.findtext(f"{W}attachment_url") == "https://new.example/media/ob_9_menu.pdf"
+    content = items(root, "post")[0].findtext(f"{CONTENT}encoded")
+    assert 'href="https://new.example/media/ob_9_menu.pdf"' in content
+
+
+def test_post_name_comes_from_the_site_plan(tmp_path: Path) -> None:
+    from migrator.links import SitePlan
+
+    twins = [make_article(1), make_article(2, slug="article-1")]
+    exporter = WxrExporter(tmp_path, ExportSettings())
+    exporter.plan = SitePlan.build(twins)
+    exporter.start(make_blog())
+    for article in twins:
+        exporter.write(article)
+    exporter.finish()
+    names = [i.findtext(f"{W}post_name") for i in items(parse(tmp_path / "wordpress.xml"), "post")]
+    assert names == ["article-1", "article-1-2"]
+
+
+def test_pages_drafts_and_threaded_comments(sample: Path) -> None:
+    root = parse(sample)
+    page = items(root, "page")[0]
+    assert page.findtext(f"{W}status") == "publish"
+    statuses = [i.findtext(f"{W}status") for i in items(root, "post")]
+    assert statuses.count("draft") == 1
+    comments = items(root, "post")[0].findall(f"{W}comment")
+    ids = {c.findtext(f"{W}comment_id"): c.findtext(f"{W}comment_parent") for c in comments}
+    replies = {child: parent for child, parent in ids.items() if parent != "0"}
+    assert replies and all(int(parent) < int(child) for child, parent in replies.items())
+
+
+def test_authors_with_the_same_login_are_not_merged(tmp_path: Path) -> None:
+    articles = [make_article(1, author="Gérard"), make_article(2, author="Gerard"),
+                make_article(3, author="Gérard")]
+    root = parse(export(tmp_path, articles))
+    logins = [a.findtext(f"{W}author_login") for a in root.iter(f"{W}author")]
+    assert logins == ["gerard", "gerard-2"]
+    assert [i.findtext(f"{DC}creator") for i in items(root, "post")] == [
+        "gerard", "gerard-2", "gerard",
+    ]
+
+
+def test_two_files_with_one_name_get_two_titles(tmp_path: Path) -> None:
+    images = [Image(url="https://img.over-blog-kiwi.com/a/photo.jpg"),
+              Image(url="https://idata.over-blog.com/b/photo.jpg")]
+    root = parse(export(tmp_path, [make_article(1, images=images, cover_image=None)]))
+    titles = [a.findtext("title") for a in items(root, "attachment")]
+    assert titles == ["photo.jpg", "photo.jpg-2"]

@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 
 from migrator.errors import ExportError
 from migrator.files import temp_file_beside
+from migrator.links import SitePlan
 from migrator.media import original_image_url
 from migrator.model import Article, Blog, Image
 from migrator.settings import ExportSettings
@@ -41,6 +42,9 @@ class Exporter(ABC):
         self.settings = settings
         self.written: list[Path] = []
         self._temps: list[Path] = []
+        self.plan: SitePlan | None = None
+        """Final slugs and link targets of every article (set by the pipeline before
+        ``start``); without it each exporter places articles on its own."""
 
     @abstractmethod
     def start(self, blog: Blog) -> None: ...
@@ -112,24 +116,29 @@ class Exporter(ABC):
 def rewrite_image_sources(
     body_html: str, images: list[Image], url_for: Callable[[Image], str]
 ) -> str:
-    """Point every ``<img>`` showing one of ``images`` at exactly ``url_for(image)``.
+    """Point every reference to one of ``images`` at exactly ``url_for(image)``.
 
-    Matches the image's URL, its local path, or any thumbnail/resizer form of the original
-    (``media.original_image_url``); drops ``srcset``/``data-src`` so nothing else points at
-    the old host.
+    ``<img src>`` (and ``data-src``) and ``<a href>`` (the full-size link around a thumbnail,
+    a link to an attached PDF) match the image's URL, its local path, or any thumbnail/resizer
+    form of the original (``media.original_image_url``). ``srcset``/``data-src`` are dropped
+    from rewritten images so nothing else points at the old host.
     """
-    if not images or "<img" not in body_html:
+    if not images or ("<img" not in body_html and "<a" not in body_html):
         return body_html
     targets: dict[str, str] = {}
     for image in images:
         for key in (image.url, original_image_url(image.url), image.local_path):
             if key:
                 targets.setdefault(key, url_for(image))
+
+    def target_of(url: str) -> str | None:
+        url = url.strip()
+        return targets.get(url) or targets.get(original_image_url(url)) if url else None
+
     soup = BeautifulSoup(body_html, "html.parser")
     changed = False
     for img in soup.find_all("img"):
-        src = img.get("src") or img.get("data-src") or ""
-        target = targets.get(src) or targets.get(original_image_url(src))
+        target = target_of(img.get("src") or img.get("data-src") or "")
         if target is None:
             continue
         img["src"] = target
@@ -137,4 +146,9 @@ def rewrite_image_sources(
             if attribute in img.attrs:
                 del img[attribute]
         changed = True
+    for anchor in soup.find_all("a", href=True):
+        target = target_of(anchor["href"])
+        if target is not None:
+            anchor["href"] = target
+            changed = True
     return str(soup) if changed else body_html

@@ -5,16 +5,23 @@ survives: quotes, colons, ``#``, ``]]>``, NBSP, emoji, a leading ``@``/``-``, "y
 the body converted with markdownify. Embeds (``iframe``, ``object``, ``embed``, ``video``,
 ``audio``) stay raw HTML, which both generators pass through.
 
-Layout:
+Layout (new paths are the same in both flavors, see ``migrator.links``: posts
+``/posts/<slug>/``, pages ``/pages/<slug>/``):
 - Hugo: ``content/posts/<slug>/index.md`` (leaf bundle) and ``content/pages/<slug>/index.md``;
-  front matter ``slug``, ``aliases`` (the old paths — canonical URL path and alias paths — so
+  front matter ``slug``, ``aliases`` (every old path — canonical, aliases, short v1 form — so
   Hugo writes redirect pages), ``lastmod``, ``draft: true``, ``summary``.
 - Jekyll: ``_posts/YYYY-MM-DD-<slug>.md`` (date in the article's own offset). **Undated posts go
   to ``_drafts/<slug>.md``**: Jekyll needs a date in a post's file name and inventing one
   (1970-01-01) would publish a false date; drafts are listed by ``jekyll serve --drafts`` so the
-  author can date them. Pages go to the root as ``<slug>.md`` with ``permalink`` = their old
-  path; ``redirect_from`` (jekyll-redirect-from), ``last_modified_at``, ``published: false``,
-  ``excerpt``.
+  author can date them. Pages go to the root as ``<slug>.md``. Every file sets ``permalink``
+  (so Jekyll's URL does not depend on its ``permalink`` setting or on categories) and
+  ``redirect_from`` (jekyll-redirect-from) with the old paths; ``last_modified_at``,
+  ``published: false``, ``excerpt``.
+
+Links between articles of the blog (any host alias, v1 or kiwi form, ``/tag/…``) are rewritten
+to their new paths with the pipeline's ``SitePlan`` (which also fixes the slugs, so that links,
+files and redirect maps agree). ``{{`` and ``{%`` in bodies become HTML entities, so neither
+Hugo shortcodes nor Jekyll Liquid read them.
 
 Comments (decision): they go in the front matter as a ``comments`` list of ``{author, date,
 url, body, replies}`` (``body`` in Markdown, ``replies`` the same shape, recursively) and never
@@ -27,13 +34,14 @@ checked to resolve inside the output folder. Each file is written to a temporary
 it and renamed into place as soon as it is complete (``write``), so memory stays flat; ``finish``
 has nothing left to rename.
 
-Images: when ``image.local_path`` is set (downloaded media, relative to the output folder) the
-body references it relative to the Markdown file; otherwise the original URL stays.
+Images: when ``image.local_path`` is set (downloaded media in ``DIR/media/``) the file is
+hard-linked (or copied) beside ``index.md`` for Hugo and referenced by its name, or into
+``assets/media/`` for Jekyll and referenced as ``/assets/media/<file>``; otherwise the original
+(full-resolution) URL stays. Links (``<a href>``) to the same files are rewritten the same way.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -41,15 +49,18 @@ from typing import Any
 import yaml
 from markdownify import ATX, MarkdownConverter
 
+from migrator.assets import link_or_copy
 from migrator.errors import ExportError
 from migrator.export.base import Exporter, rewrite_image_sources
+from migrator.links import Placement, SitePlan, old_paths
+from migrator.media import original_image_url
 from migrator.model import Article, Blog, Comment, Image
 from migrator.settings import ExportSettings
-from migrator.slugs import article_slug, unique_name, url_path
 
 __all__ = ["BlogMarkdownConverter", "MarkdownExporter", "html_to_markdown", "render_document"]
 
 OUTPUT_DIR = "markdown"
+JEKYLL_MEDIA = "assets/media"
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -83,25 +94,15 @@ def render_document(front_matter: dict[str, Any], body_markdown: str) -> str:
     return f"---\n{yaml_text}---\n\n{body_markdown}"
 
 
+def protect_templates(markdown: str) -> str:
+    """Hide ``{{`` and ``{%`` from Hugo shortcodes and Jekyll Liquid (HTML entities render
+    the same characters), so a post that talks about templates still builds."""
+    return markdown.replace("{{", "&#123;&#123;").replace("{%", "&#123;%")
+
+
 def _clean(text: str) -> str:
     # A lone surrogate (undecodable input) cannot be encoded as UTF-8.
     return _LONE_SURROGATES.sub("\ufffd", text)
-
-
-def _comment_entry(comment: Comment) -> dict[str, Any]:
-    entry: dict[str, Any] = {"author": comment.author}
-    if comment.published:
-        entry["date"] = comment.published
-    if comment.url:
-        entry["url"] = comment.url
-    entry["body"] = html_to_markdown(comment.body_html).strip()
-    entry["replies"] = [_comment_entry(reply) for reply in comment.replies]
-    return entry
-
-
-def _old_paths(article: Article) -> list[str]:
-    paths = [url_path(u) for u in [article.url, *article.aliases] if u]
-    return list(dict.fromkeys(paths))
 
 
 class MarkdownExporter(Exporter):
@@ -110,7 +111,7 @@ class MarkdownExporter(Exporter):
     def __init__(self, out_dir: Path, settings: ExportSettings) -> None:
         super().__init__(out_dir, settings)
         self.root = self._target(OUTPUT_DIR)
-        self._used: dict[str, set[str]] = {}
+        self._own_plan = SitePlan()
         self._started = False
 
     def start(self, blog: Blog) -> None:
@@ -120,10 +121,11 @@ class MarkdownExporter(Exporter):
     def write(self, article: Article) -> None:
         if not self._started:
             raise ExportError(f"cannot write {self.root}: write() called before start()")
-        slug, path = self._place(article)
-        final = self._target(path)
-        body = html_to_markdown(self._localise_images(article, final.parent))
-        text = render_document(self._front_matter(article, slug), body)
+        placement = self._placement(article)
+        final = self._target(self._path(article, placement))
+        body_html = self._site_plan.rewrite_links(article.body_html, article.url)
+        body = protect_templates(html_to_markdown(self._localise_images(article, body_html, final)))
+        text = render_document(self._front_matter(article, placement), body)
         self._write_atomically(final, _clean(text))
 
     def finish(self) -> None:
@@ -136,40 +138,67 @@ class MarkdownExporter(Exporter):
     def _hugo(self) -> bool:
         return self.settings.flavor != "jekyll"
 
-    def _place(self, article: Article) -> tuple[str, str]:
-        """(final slug, path relative to out_dir) — never one already used in this run."""
-        base = article_slug(article.slug, article.title, article.url)
+    @property
+    def _site_plan(self) -> SitePlan:
+        return self.plan if self.plan is not None else self._own_plan
+
+    def _placement(self, article: Article) -> Placement:
+        placement = self.plan.placement(article.url) if self.plan is not None else None
+        return placement or self._own_plan.add(article)
+
+    def _path(self, article: Article, placement: Placement) -> str:
+        """Path of the Markdown file, relative to out_dir (unique: slugs are unique)."""
+        slug = placement.slug
         if self._hugo:
-            section = "pages" if article.kind == "page" else "posts"
-            slug = unique_name(base, self._used_in(f"content/{section}"))
-            return slug, f"{OUTPUT_DIR}/content/{section}/{slug}/index.md"
-        if article.kind == "page":
-            slug = unique_name(base, self._used_in("root"))
-            return slug, f"{OUTPUT_DIR}/{slug}.md"
+            section = "pages" if placement.kind == "page" else "posts"
+            return f"{OUTPUT_DIR}/content/{section}/{slug}/index.md"
+        if placement.kind == "page":
+            return f"{OUTPUT_DIR}/{slug}.md"
         published = article.published_datetime
         if published is None:
-            slug = unique_name(base, self._used_in("_drafts"))
-            return slug, f"{OUTPUT_DIR}/_drafts/{slug}.md"
-        name = unique_name(f"{published:%Y-%m-%d}-{base}", self._used_in("_posts"))
-        return name.removeprefix(f"{published:%Y-%m-%d}-"), f"{OUTPUT_DIR}/_posts/{name}.md"
-
-    def _used_in(self, folder: str) -> set[str]:
-        return self._used.setdefault(folder, set())
+            return f"{OUTPUT_DIR}/_drafts/{slug}.md"
+        return f"{OUTPUT_DIR}/_posts/{published:%Y-%m-%d}-{slug}.md"
 
     # -- content -------------------------------------------------------------------------
 
-    def _localise_images(self, article: Article, folder: Path) -> str:
-        """Body HTML whose images point at the local copy (relative) or the original URL."""
+    def _localise_images(self, article: Article, body_html: str, final: Path) -> str:
+        """Body HTML whose images point at their copy for the generator, else the original.
+
+        Hugo: the file is copied into the page bundle (beside ``index.md``) and referenced
+        by its bare name. Jekyll: copied to ``assets/media/`` and referenced as
+        ``/assets/media/<file>``. Media names are unique, so copies never collide.
+        """
 
         def reference(image: Image) -> str:
-            if image.local_path and self.settings.include_images:
-                target = self._target(image.local_path)
-                return Path(os.path.relpath(target, folder)).as_posix()
-            return image.url
+            if not (image.local_path and self.settings.include_images):
+                return original_image_url(image.url)
+            source = self._target(image.local_path)
+            if not source.is_file():
+                return original_image_url(image.url)
+            name = source.name
+            if self._hugo:
+                link_or_copy(source, final.parent / name)
+                return name
+            assets = self._target(f"{OUTPUT_DIR}/{JEKYLL_MEDIA}")
+            self._make_dir(assets)
+            link_or_copy(source, assets / name)
+            return f"/{JEKYLL_MEDIA}/{name}"
 
-        return rewrite_image_sources(article.body_html, article.images, reference)
+        self._make_dir(final.parent)
+        return rewrite_image_sources(body_html, article.images, reference)
 
-    def _front_matter(self, article: Article, slug: str) -> dict[str, Any]:
+    def _comment_entry(self, comment: Comment, page_url: str) -> dict[str, Any]:
+        entry: dict[str, Any] = {"author": comment.author}
+        if comment.published:
+            entry["date"] = comment.published
+        if comment.url:
+            entry["url"] = comment.url
+        body_html = self._site_plan.rewrite_links(comment.body_html, page_url)
+        entry["body"] = html_to_markdown(body_html).strip()
+        entry["replies"] = [self._comment_entry(reply, page_url) for reply in comment.replies]
+        return entry
+
+    def _front_matter(self, article: Article, placement: Placement) -> dict[str, Any]:
         hugo = self._hugo
         matter: dict[str, Any] = {"title": article.title}
         if article.published:
@@ -182,22 +211,20 @@ class MarkdownExporter(Exporter):
             matter["tags"] = list(article.tags)
         if article.categories:
             matter["categories"] = list(article.categories)
-        old_paths = _old_paths(article)
+        previous = [p for p in old_paths(article) if p != placement.path]
         if hugo:
-            matter["slug"] = slug
-            if old_paths:
-                matter["aliases"] = old_paths
+            matter["slug"] = placement.slug
+            if previous:
+                matter["aliases"] = previous
         else:
-            if article.kind == "page" and old_paths:
-                matter["permalink"] = old_paths[0]
-                old_paths = old_paths[1:]
-            if old_paths:
-                matter["redirect_from"] = old_paths
+            matter["permalink"] = placement.path
+            if previous:
+                matter["redirect_from"] = previous
         matter["original_url"] = article.url
         if article.status == "draft":
             matter["draft" if hugo else "published"] = hugo
         if article.excerpt:
             matter["summary" if hugo else "excerpt"] = article.excerpt
         if article.comments:
-            matter["comments"] = [_comment_entry(c) for c in article.comments]
+            matter["comments"] = [self._comment_entry(c, article.url) for c in article.comments]
         return matter

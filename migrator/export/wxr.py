@@ -14,8 +14,17 @@ removed from every value and attribute; ``wp:post_id`` unique across posts, page
 attachments; one ``<wp:author>`` per distinct author on one line, ``dc:creator`` = its login;
 ``<category domain=… nicename=…>`` (domain first); comments flattened depth-first so a parent
 always has a smaller ``wp:comment_id`` than its replies; each article image declared as an
-``attachment`` item whose ``wp:attachment_url`` is exactly the ``src`` used in the content;
-``_thumbnail_id`` points at the cover image's attachment.
+``attachment`` item whose ``wp:attachment_url`` is exactly the ``src`` (or ``href``) used in the
+content: ``--base-url`` + ``/media/<file>`` for downloaded files, else the original URL at full
+resolution; ``_thumbnail_id`` points at the cover image's attachment.
+
+Issue 4 additions: a file shown by several articles is declared once, under the first one (a
+set of 64-bit URL digests is all that is kept; the importer's URL remap rewrites every post's
+content); two files with one name in one post get distinct titles (the importer's
+``post_exists`` would skip the second); two author names that give the same login get
+``-2``… instead of being merged; ``wp:post_name`` comes from the pipeline's ``SitePlan`` so it
+matches the redirect maps, and links between posts in the content point at their WordPress
+addresses (``/<slug>/``, ``/tag/<slug>/``; ``--base-url`` prefixed; "Post name" permalinks).
 
 Articles without a date (decision): ``wp:post_date`` and ``wp:post_date_gmt`` are written empty
 and the status is kept (``publish``). The importer then calls ``post_exists(title, '', '',
@@ -31,6 +40,7 @@ empty comment date).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from collections.abc import Iterator
@@ -45,9 +55,10 @@ from lxml import etree
 
 from migrator.errors import ExportError
 from migrator.export.base import Exporter, describe_os_error, rewrite_image_sources
+from migrator.media import original_image_url
 from migrator.model import Article, Blog, Comment, Image
 from migrator.settings import ExportSettings
-from migrator.slugs import article_slug, ascii_login, safe_slug, term_slug
+from migrator.slugs import article_slug, ascii_login, safe_slug, term_slug, unique_name
 
 __all__ = ["WxrExporter", "NAMESPACES", "cdata", "xml_safe"]
 
@@ -115,6 +126,11 @@ def default_author_login(blog_url: str) -> str:
     return ascii_login(host.split(".")[0], fallback="auteur")
 
 
+def _url_digest(url: str) -> int:
+    digest = hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
 def file_name(url: str) -> str:
     # Not PurePosixPath: it interns every part, a table that grows with each new name.
     return unquote(urlsplit(url).path).rsplit("/", 1)[-1] or "image"
@@ -143,10 +159,15 @@ class WxrExporter(Exporter):
         self._items: IO[str] | None = None
         self._items_path: Path | None = None
         self._authors: dict[str, str] = {}
+        """Login → display name, in order of first appearance."""
+        self._login_by_name: dict[str, str] = {}
+        self._logins_used: set[str] = set()
         self._categories: dict[str, str] = {}
         self._tags: dict[str, str] = {}
         self._next_post_id = 1
         self._next_comment_id = 1
+        self._declared: set[int] = set()
+        """64-bit digests of the attachment URLs declared so far (each declared once)."""
         self._default_login = "auteur"
 
     # -- streaming -----------------------------------------------------------------------
@@ -253,12 +274,16 @@ class WxrExporter(Exporter):
     # -- items ---------------------------------------------------------------------------
 
     def _author_login(self, author: str | None) -> str:
+        """One login per distinct author name (``-2``… when two names give the same login,
+        so two authors are never merged); articles without author share a default login."""
         name = xml_safe(author).strip()
-        if not name:
-            self._authors.setdefault(self._default_login, DEFAULT_AUTHOR_NAME)
-            return self._default_login
-        login = ascii_login(name, fallback=self._default_login)
-        self._authors.setdefault(login, name)
+        known = self._login_by_name.get(name)
+        if known is not None:
+            return known
+        base = ascii_login(name, fallback=self._default_login) if name else self._default_login
+        login = unique_name(base, self._logins_used)
+        self._authors[login] = name or DEFAULT_AUTHOR_NAME
+        self._login_by_name[name] = login
         return login
 
     def _term_tags(self, article: Article) -> list[str]:
@@ -279,16 +304,28 @@ class WxrExporter(Exporter):
         return tags
 
     def _attachment_url(self, image: Image) -> str:
+        """The URL the importer fetches: the uploaded copy under ``--base-url`` when the file
+        was downloaded, else the original at full resolution."""
         if self.settings.base_url and image.local_path and self.settings.include_images:
             return self.settings.base_url.rstrip("/") + "/" + image.local_path.lstrip("/")
-        return image.url
+        return original_image_url(image.url)
+
+    def _post_name(self, article: Article) -> str:
+        placement = self.plan.placement(article.url) if self.plan is not None else None
+        return placement.slug if placement else article_slug(article.slug, article.title,
+                                                             article.url)
 
     def _render_article(self, article: Article) -> str:
         post_id = self._allocate_post_id()
         login = self._author_login(article.author)
         attachments = self._plan_attachments(article)
         cover_id = self._cover_attachment(article, attachments)
-        body = rewrite_image_sources(article.body_html, article.images, self._attachment_url)
+        body = article.body_html
+        if self.plan is not None:  # links between posts → their WordPress addresses
+            body = self.plan.rewrite_links(
+                body, article.url, wordpress=True, base_url=self.settings.base_url or ""
+            )
+        body = rewrite_image_sources(body, article.images, self._attachment_url)
         local, gmt = wp_dates(article.published)
         meta = [postmeta("_overblog_source_url", article.url)]
         if not article.published:
@@ -309,7 +346,7 @@ class WxrExporter(Exporter):
             element("wp:post_date_gmt", gmt),
             element("wp:comment_status", "open"),
             element("wp:ping_status", "closed"),
-            element("wp:post_name", article_slug(article.slug, article.title, article.url)),
+            element("wp:post_name", self._post_name(article)),
             element("wp:status", "draft" if article.status == "draft" else "publish"),
             number("wp:post_parent", 0),
             number("wp:menu_order", 0),
@@ -321,8 +358,15 @@ class WxrExporter(Exporter):
             *self._render_comments(article, local, gmt),
         ]
         item = "  <item>\n" + "".join(f"    {f}\n" for f in fields) + "  </item>\n"
+        titles: set[str] = set()
         for attachment_id, url, image in attachments.values():
-            item += self._render_attachment(attachment_id, url, image, post_id, login, local, gmt)
+            self._declared.add(_url_digest(url))
+            # The importer skips an attachment whose title and date match one already
+            # imported (post_exists): two files with one name in one post need two titles.
+            title = unique_name(file_name(url), titles)
+            item += self._render_attachment(
+                attachment_id, url, title, image, post_id, login, local, gmt
+            )
         return item
 
     def _allocate_post_id(self) -> int:
@@ -331,13 +375,15 @@ class WxrExporter(Exporter):
         return post_id
 
     def _plan_attachments(self, article: Article) -> dict[str, tuple[int, str, Image]]:
-        """Attachment URL → (post id, URL, image), one per distinct URL of the article."""
+        """Attachment URL → (post id, URL, image), one per distinct URL of the article and
+        never one already declared by an earlier article (the importer's URL remap rewrites
+        every post's content, so one declaration serves them all)."""
         if not self.settings.include_images:
             return {}
         planned: dict[str, tuple[int, str, Image]] = {}
         for image in article.images:
             url = xml_safe(self._attachment_url(image))
-            if url and url not in planned:
+            if url and url not in planned and _url_digest(url) not in self._declared:
                 planned[url] = (self._allocate_post_id(), url, image)
         return planned
 
@@ -346,13 +392,16 @@ class WxrExporter(Exporter):
     ) -> int | None:
         if not article.cover_image or not self.settings.include_images:
             return None
-        for attachment_id, _url, image in planned.values():
-            if article.cover_image in (image.url, image.local_path):
-                return attachment_id
-        cover = Image(url=article.cover_image)
+        cover_url = original_image_url(article.cover_image)
+        cover = next(
+            (i for i in article.images if original_image_url(i.url) == cover_url),
+            Image(url=article.cover_image),
+        )
         url = xml_safe(self._attachment_url(cover))
         if url in planned:
             return planned[url][0]
+        # A cover already declared by an earlier article is declared again for this one:
+        # keeping every attachment id would cost memory for a rare case.
         planned[url] = (self._allocate_post_id(), url, cover)
         return planned[url][0]
 
@@ -360,13 +409,13 @@ class WxrExporter(Exporter):
         self,
         attachment_id: int,
         url: str,
+        name: str,
         image: Image,
         parent_id: int,
         login: str,
         local: str,
         gmt: str,
     ) -> str:
-        name = file_name(url)
         fields = [
             element("title", name),
             element("link", url),

@@ -1,0 +1,193 @@
+"""Where every article lands on the new site, and the rewriting of links between articles.
+
+``SitePlan`` is built in a first pass over the archive (``SitePlan.build(articles)``): it keeps,
+per article, only its final slug and new path, and a map from every old address form to it — a
+few strings per article, never whole articles. The exporters then stream the articles and ask
+the plan for the slug (so the Markdown files, the WXR ``wp:post_name`` and the redirect maps
+agree) and for the new target of each link.
+
+New paths (the same for Hugo and Jekyll, so one redirect map serves both): posts
+``/posts/<slug>/``, pages ``/pages/<slug>/``. On WordPress (``Post name`` permalinks):
+``/<slug>/``.
+
+Old address forms that resolve to an article: any of its URLs (canonical and aliases) on any
+host of the blog (with or without ``www.``, http or https), relative links, and for v1 posts
+every ``/article-…-<id>.html`` spelling of the same ``<id>``. Tag links (``/tag/<name>/``,
+``/tag/<name>/<page>``) go to ``/tags/<name>/`` (the term page Hugo generates).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+from .model import Article
+from .slugs import article_slug, term_slug, unique_name, url_path
+
+__all__ = [
+    "Placement",
+    "SitePlan",
+    "link_key",
+    "old_paths",
+    "tag_target",
+    "v1_short_path",
+    "wordpress_tag_target",
+]
+
+_V1_ARTICLE = re.compile(r"^/article-(?:.*-)?(\d+)\.html$")
+_TAG_PATH = re.compile(r"^/tag/([^/]+)(?:/\d+)?/?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    kind: str
+    slug: str
+
+    @property
+    def path(self) -> str:
+        """Path on the new static site (Hugo and Jekyll)."""
+        section = "pages" if self.kind == "page" else "posts"
+        return f"/{section}/{self.slug}/"
+
+    @property
+    def wordpress_path(self) -> str:
+        """Path on WordPress with ``Post name`` permalinks."""
+        return f"/{self.slug}/"
+
+
+def link_key(url: str) -> str:
+    """What identifies an article address whatever its host, scheme, query or fragment."""
+    path = unquote(urlsplit(url).path) or "/"
+    v1 = _V1_ARTICLE.match(path)
+    if v1:
+        return f"v1:{v1.group(1)}"
+    return path.rstrip("/") or "/"
+
+
+def v1_short_path(path: str) -> str | None:
+    """``/article-<id>.html`` for any v1 article path (``/article-slug-<id>.html``)."""
+    match = _V1_ARTICLE.match(path)
+    return f"/article-{match.group(1)}.html" if match else None
+
+
+def old_paths(article: Article) -> list[str]:
+    """Every old path of an article: canonical, aliases, and the short v1 form of each."""
+    paths: list[str] = []
+    for url in [article.url, *article.aliases]:
+        if not url:
+            continue
+        path = url_path(url)
+        paths.append(path)
+        short = v1_short_path(urlsplit(url).path)
+        if short:
+            paths.append(short)
+    return list(dict.fromkeys(paths))
+
+
+def tag_target(path: str) -> str | None:
+    """``/tags/<name>/`` for an Overblog tag listing path, the way Hugo names term pages."""
+    match = _TAG_PATH.match(path)
+    if not match:
+        return None
+    name = unquote(match.group(1)).strip().lower()
+    name = re.sub(r"\s+", "-", name)
+    return f"/tags/{name}/" if name else None
+
+
+def wordpress_tag_target(path: str) -> str | None:
+    """``/tag/<term slug>/`` for an Overblog tag listing path (the WXR's tag slugs)."""
+    match = _TAG_PATH.match(path)
+    return f"/tag/{term_slug(unquote(match.group(1)).strip())}/" if match else None
+
+
+def _bare_host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+class SitePlan:
+    """Final slug and new path of every article, and the old-address → article map."""
+
+    def __init__(self) -> None:
+        self._placements: dict[str, Placement] = {}
+        self._by_key: dict[str, str] = {}
+        self._used: dict[str, set[str]] = {"post": set(), "page": set()}
+        self.hosts: set[str] = set()
+        """Bare host names (no ``www.``) of the blog."""
+
+    @classmethod
+    def build(cls, articles: Iterable[Article], blog_urls: Iterable[str] = ()) -> SitePlan:
+        """Place every article; ``blog_urls`` (or bare host names) are more hosts of the blog."""
+        plan = cls()
+        for url in blog_urls:
+            host = _bare_host(url) if "://" in url else url.lower().removeprefix("www.")
+            if host:
+                plan.hosts.add(host)
+        for article in articles:
+            plan.add(article)
+        return plan
+
+    def add(self, article: Article) -> Placement:
+        """Place an article (first come, first served: ``-2``, ``-3``… on collisions)."""
+        known = self._placements.get(article.url)
+        if known is not None:
+            return known
+        kind = "page" if article.kind == "page" else "post"
+        base = article_slug(article.slug, article.title, article.url)
+        placement = Placement(kind, unique_name(base, self._used[kind]))
+        self._placements[article.url] = placement
+        for url in [article.url, *article.aliases]:
+            if url:
+                self.hosts.add(_bare_host(url))
+                self._by_key.setdefault(link_key(url), article.url)
+        return placement
+
+    def placement(self, article_url: str) -> Placement | None:
+        return self._placements.get(article_url)
+
+    def __len__(self) -> int:
+        return len(self._placements)
+
+    def is_internal(self, url: str) -> bool:
+        return _bare_host(url) in self.hosts
+
+    def resolve(self, href: str, page_url: str = "", wordpress: bool = False) -> str | None:
+        """New path for a link to an article, a tag listing or the home; else None.
+
+        Static-site paths, or WordPress ones (``/<slug>/``, ``/tag/<term slug>/``)."""
+        absolute = urljoin(page_url, href.strip()) if page_url else href.strip()
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https") or not self.is_internal(absolute):
+            return None
+        path = unquote(parts.path) or "/"
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        if path == "/":
+            return "/" + fragment
+        target_url = self._by_key.get(link_key(absolute))
+        if target_url is not None:
+            placement = self._placements[target_url]
+            return (placement.wordpress_path if wordpress else placement.path) + fragment
+        if wordpress:
+            return wordpress_tag_target(path)
+        return tag_target(path)
+
+    def rewrite_links(
+        self, body_html: str, page_url: str, wordpress: bool = False, base_url: str = ""
+    ) -> str:
+        """``body_html`` with every ``<a href>`` to an article, tag or home of the blog
+        pointing at its new path (prefixed with ``base_url``); other links are left alone."""
+        if "<a" not in body_html:
+            return body_html
+        soup = BeautifulSoup(body_html, "html.parser")
+        changed = False
+        for anchor in soup.find_all("a", href=True):
+            target = self.resolve(anchor["href"], page_url, wordpress)
+            if target is not None:
+                target = base_url.rstrip("/") + target
+            if target is not None and target != anchor["href"]:
+                anchor["href"] = target
+                changed = True
+        return str(soup) if changed else body_html
