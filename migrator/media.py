@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-__all__ = ["is_overblog_media_host", "original_image_url"]
+__all__ = ["image_url_candidates", "is_overblog_media_host", "original_image_url"]
 
 _MEDIA_HOSTS = {
     "idata.over-blog.com",
@@ -24,6 +24,8 @@ _MEDIA_HOSTS = {
 }
 _SIZE_SEGMENT = re.compile(r"/\d{1,5}x\d{1,5}(?:-ct)?(?:/smart)?(?=/)")
 _LEADING_SIZE = re.compile(r"^/\d{1,5}x\d{1,5}(?:-ct)?(?:/smart)?(?=/)")
+# image.over-blog.com/<sig>=/…/image%2F<7-digit blog id>%2F<YYYYMM[DD]>%2Fob_<hex>_<name>
+_THUMBOR_PATH = re.compile(r"image%2F(\d{7})%2F(\d{6,8})%2F([^/?#]+)$", re.I)
 
 
 def is_overblog_media_host(host: str) -> bool:
@@ -64,3 +66,33 @@ def original_image_url(url: str) -> str:
         path = _SIZE_SEGMENT.sub("", parts.path)
         return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
     return url
+
+
+def _kiwi_file_url(url: str) -> str | None:
+    """image.over-blog.com thumbor URL -> the same file on img.over-blog-kiwi.com.
+
+    The blog id is split 1/2/2/2 (0478859 -> 0/47/88/59, STRUCTURE.md §1.8) [UNVERIFIED that
+    every file is served there].
+    """
+    parts = urlsplit(url)
+    if (parts.hostname or "") != "image.over-blog.com":
+        return None
+    match = _THUMBOR_PATH.search(parts.path)
+    if not match:
+        return None
+    blog, day, name = match.groups()
+    folders = "/".join((blog[0], blog[1:3], blog[3:5], blog[5:7]))
+    return f"https://img.over-blog-kiwi.com/{folders}/{day}/{unquote(name)}"
+
+
+def image_url_candidates(url: str) -> list[str]:
+    """URLs to try, best first, when downloading an image: the full-size URL, the same file on
+    img.over-blog-kiwi.com (a thumbor signature is computed for one size, so a size-stripped
+    image.over-blog.com URL may be refused), then the URL exactly as the page gave it."""
+    candidates = [original_image_url(url)]
+    kiwi = _kiwi_file_url(candidates[0])
+    if kiwi:
+        candidates.append(kiwi)
+    given = "https:" + url.strip() if url.strip().startswith("//") else url.strip()
+    candidates.append(given)
+    return list(dict.fromkeys(candidates))

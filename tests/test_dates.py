@@ -35,6 +35,16 @@ from migrator.parse.dates import date_from_url, parse_date_text, parse_french_da
         ("4 settembre 2016", "2016-09-04T00:00:00+02:00"),
         ("20 DÉCEMBRE 2007", "2007-12-20T00:00:00+01:00"),
         ("samedi, 9 mars 2013", "2013-03-09T00:00:00+01:00"),
+        ("December 31, 2018", "2018-12-31T00:00:00+01:00"),
+        ("Published on 31 December 2018", "2018-12-31T00:00:00+01:00"),
+        ("Posted on Sep 3rd, 2017 at 10:15", "2017-09-03T10:15:00+02:00"),
+        ("Publicado el 5 de marzo de 2015", "2015-03-05T00:00:00+01:00"),
+        ("5 de Enero de 2014", "2014-01-05T00:00:00+01:00"),
+        ("Veröffentlicht am 12. Mai 2016", "2016-05-12T00:00:00+02:00"),
+        ("3. Dezember 2013, 18:30", "2013-12-03T18:30:00+01:00"),
+        ("Pubblicato il 3 Settembre 2017", "2017-09-03T00:00:00+02:00"),
+        ("21 dicembre 2012", "2012-12-21T00:00:00+01:00"),
+        ("1er Août 2019 à 14h05", "2019-08-01T14:05:00+02:00"),
     ],
 )
 def test_visible_dates(text: str, expected: str) -> None:

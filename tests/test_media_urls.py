@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.media import is_overblog_media_host, original_image_url
+from migrator.media import image_url_candidates, is_overblog_media_host, original_image_url
 
 FULL = ("https://image.over-blog.com/N0q0EQ2QYbsT0HCInf46RxqAQJc=/filters:no_upscale()/"
         "image%2F0478859%2F201303%2Fob_fc48_voeux-pierre-lours.jpg")
@@ -46,3 +46,15 @@ def test_media_hosts() -> None:
         assert is_overblog_media_host(host)
     for host in ("assets.over-blog-kiwi.com", "example.com", "over-blog.com"):
         assert not is_overblog_media_host(host)
+
+
+def test_download_candidates_best_first() -> None:
+    sized = FULL.replace("/filters:", "/582x288/smart/filters:")
+    assert image_url_candidates(sized) == [
+        FULL, "https://img.over-blog-kiwi.com/0/47/88/59/201303/ob_fc48_voeux-pierre-lours.jpg",
+        sized]
+    v1 = "http://img.over-blog.com/300x225/1/23/45/67/fontaine/fontaine-01.jpg"
+    assert image_url_candidates(v1) == [
+        "http://idata.over-blog.com/1/23/45/67/fontaine/fontaine-01.jpg", v1]
+    plain = "https://example.com/a.jpg"
+    assert image_url_candidates(plain) == [plain]

@@ -2,11 +2,15 @@
 
 Families, tried in this order (``FAMILIES``): ``post`` (kiwi Post-* themes), ``v1`` (old
 over-blog.com and the ``_migration`` theme), ``kiwi`` (2013 classic kiwi themes), then ``generic``.
+The theme (``<!-- Basic theme id NN [Name] -->``) and the family chosen are logged per page
+(DEBUG).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
@@ -14,8 +18,12 @@ from bs4 import BeautifulSoup
 from ..model import Article, Blog
 from . import generic, kiwi, postkiwi, v1
 from .common import double_unescape, is_listing_url, make_soup, meta, norm_text
+from .listing import apply_listing_date, listing_dates
 
-__all__ = ["FAMILIES", "detect_family", "is_overblog", "parse_blog", "parse_page", "theme_of"]
+__all__ = ["FAMILIES", "apply_listing_date", "capture_date", "detect_family", "is_overblog",
+           "listing_dates", "parse_blog", "parse_page", "theme_of"]
+
+logger = logging.getLogger(__name__)
 
 FAMILIES = {"post": postkiwi, "v1": v1, "kiwi": kiwi, "generic": generic}
 
@@ -30,6 +38,21 @@ _MARKERS = re.compile(
 def is_overblog(html: str) -> bool:
     """True when the markup is Overblog's (never judged by host name)."""
     return bool(_MARKERS.search(html))
+
+
+_WAYBACK = re.compile(
+    r"FILE ARCHIVED ON (\d{1,2}):(\d{2}):(\d{2}) ([A-Z][a-z]{2}) (\d{1,2}), (\d{4})")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def capture_date(html: str) -> datetime | None:
+    """When a Wayback Machine copy was captured ("FILE ARCHIVED ON 14:05:12 Oct 15, 2012", UTC)."""
+    match = _WAYBACK.search(html)
+    if not match or match.group(4) not in _MONTHS:
+        return None
+    hour, minute, second, month, day, year = match.groups()
+    return datetime(int(year), _MONTHS.index(month) + 1, int(day), int(hour), int(minute),
+                    int(second), tzinfo=timezone.utc)
 
 
 def theme_of(html: str) -> tuple[str | None, str | None]:
@@ -54,20 +77,31 @@ def _is_error_page(soup: BeautifulSoup) -> bool:
     return bool(re.search(r"\b404\b|page introuvable|page not found|n'existe pas", title))
 
 
-def parse_page(url: str, html: str) -> Article | None:
-    """The Article of a post or static page, or None for listings, tag/archive pages and errors."""
+def parse_page(url: str, html: str, captured: datetime | None = None) -> Article | None:
+    """The Article of a post or static page, or None for listings, tag/archive pages and errors.
+
+    ``captured`` (when the copy was fetched or archived) resolves relative comment dates such as
+    "hier à 18h05"; a Wayback Machine copy gives its own. Without it they stay None.
+    """
     if is_listing_url(url):
+        logger.debug("%s: listing URL, not an article", url)
         return None
-    soup = make_soup(html)
+    soup = make_soup(html, focus=True)
     if _is_error_page(soup):
+        logger.debug("%s: error page", url)
         return None
     family = detect_family(soup)
-    _, theme = theme_of(html)
-    article = FAMILIES[family].parse(url, soup, html, theme)
+    theme_id, theme = theme_of(html)
+    logger.debug("%s: theme id %s [%s] -> family %s", url, theme_id or "-", theme or "-", family)
+    captured = captured or capture_date(html)
+    article = FAMILIES[family].parse(url, soup, html, theme, captured)
     if article is None and family != "generic" and generic.looks_like_article(soup):
-        article = generic.parse(url, soup, html, theme)
+        article = generic.parse(url, soup, html, theme, captured)
         if article is not None:
+            logger.debug("%s: %s markup not understood, generic parser used", url, family)
             article.warnings.append(f"{family} markup not understood: generic parser used")
+    if article is not None and article.guessed:
+        logger.debug("%s: guessed %s", url, ", ".join(article.guessed))
     return article
 
 

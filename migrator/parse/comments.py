@@ -1,28 +1,53 @@
-"""Comments rendered in the HTML: v1 ``div.commentContainer``, kiwi 2018 ``div.ob-comment``.
+"""Comments rendered in the HTML: v1 ``div.commentContainer``, kiwi 2013 ``.ob-commentsList``,
+kiwi 2018 ``div.ob-comment``. Replies are nested under their comment (one level, as Overblog does).
 
+v1 dates can be relative ("aujourd'hui à 10h20", "hier à …", "il y a 3 jours à …"): they are
+resolved against the page's capture date when the caller knows it, else left None (never "now").
 Current kiwi pages load comments with JavaScript (``ob.initCommentApp``); those are not here.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from bs4 import BeautifulSoup, Tag
 
 from ..model import Comment
-from .dates import parse_date_text
+from .dates import PARIS, parse_date_text
 
-__all__ = ["kiwi_comments", "v1_comments"]
+__all__ = ["kiwi_comments", "relative_date", "v1_comments"]
 
+_CLOCK = r"(?:\s+(?:à|a|at)\s+\d{1,2}\s*[h:]\s*\d{2})?"
 _V1_OPTION = re.compile(
     r"(?:post[ée]\s+par|r[ée]ponse\s+de|posted\s+by|reply\s+(?:by|from))\s+(?P<who>.+?)"
-    r"\s+(?:le|on)\s+(?P<when>\d{1,2}/\d{1,2}/\d{2,4}(?:\s+(?:à|at)\s+\d{1,2}\s*[h:]\s*\d{2})?)",
+    r"\s+(?:(?:le|on)\s+)?(?P<when>(?:\d{1,2}/\d{1,2}/\d{2,4}|aujourd'hui|aujourd’hui|hier|"
+    r"avant-hier|il\s+y\s+a\s+\d+\s+jours?)" + _CLOCK + ")",
     re.I | re.S,
 )
 _REPLY = re.compile(r"^\s*(?:r[ée]ponse\s+de|reply)", re.I)
+_RELATIVE = re.compile(r"^(aujourd['’]hui|hier|avant-hier|il\s+y\s+a\s+(\d+)\s+jours?)"
+                       r"(?:\s+(?:à|a|at)\s+(\d{1,2})\s*[h:]\s*(\d{2}))?", re.I)
 
 
-def _iso(text: str) -> str | None:
+def relative_date(text: str, captured: datetime | None) -> datetime | None:
+    """"hier à 18h05" -> the day before ``captured`` (Paris time) at 18:05; None without it."""
+    match = _RELATIVE.match(text.strip())
+    if not match or captured is None:
+        return None
+    word = match.group(1).lower()
+    days = (0 if word.startswith("aujourd") else 1 if word == "hier" else 2
+            if word == "avant-hier" else int(match.group(2)))
+    day = captured.astimezone(PARIS).date() - timedelta(days=days)
+    hour, minute = int(match.group(3) or 0), int(match.group(4) or 0)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
+
+
+def _iso(text: str, captured: datetime | None = None) -> str | None:
+    relative = _RELATIVE.match(text.strip())
+    if relative:
+        resolved = relative_date(text, captured)
+        return resolved.isoformat() if resolved else None
     parsed = parse_date_text(text)
     return parsed[0].isoformat() if parsed else None
 
@@ -31,7 +56,7 @@ def _inner_html(node: Tag | None) -> str:
     return node.decode_contents().strip() if node is not None else ""
 
 
-def _v1_comment(container: Tag) -> Comment | None:
+def _v1_comment(container: Tag, captured: datetime | None) -> Comment | None:
     option = container.find(class_="commentOption", recursive=False) or container.find(
         class_="commentOption")
     message = container.find(class_="commentMessage", recursive=False) or container.find(
@@ -47,15 +72,15 @@ def _v1_comment(container: Tag) -> Comment | None:
         author = link.get_text(" ", strip=True)
         url = str(link["href"])
     return Comment(author=author or "Anonyme", body_html=_inner_html(message), url=url,
-                   published=_iso(match.group("when")) if match else None)
+                   published=_iso(match.group("when"), captured) if match else None)
 
 
-def v1_comments(soup: BeautifulSoup) -> list[Comment]:
+def v1_comments(soup: BeautifulSoup, captured: datetime | None = None) -> list[Comment]:
     """v1 comments; a reply is a container nested in a comment or one saying "Réponse de X"."""
     comments: list[Comment] = []
     for container in soup.select("div.commentContainer"):
         parent = container.find_parent("div", class_="commentContainer")
-        comment = _v1_comment(container)
+        comment = _v1_comment(container, captured)
         if comment is None:
             continue
         option = container.find(class_="commentOption")
@@ -81,11 +106,47 @@ def _kiwi_comment(node: Tag) -> Comment:
     )
 
 
+def _kiwi2013_comment(node: Tag) -> Comment:
+    user = node.select_one(".ob-user .ob-name") or node.select_one(".ob-user, .ob-name")
+    date = node.select_one(".ob-date")
+    text = node.select_one(".ob-text") or node.select_one(".ob-message")
+    link = node.select_one("a.ob-website[href], .ob-user a[href]")
+    author = user.get_text(" ", strip=True) if user is not None else ""
+    return Comment(author=author or "Anonyme", body_html=_inner_html(text),
+                   url=str(link["href"]) if link is not None else None,
+                   published=_iso(date.get_text(" ")) if date is not None else None)
+
+
+def _kiwi2013_comments(root: Tag) -> list[Comment]:
+    """2013 themes: .ob-commentsList items, replies under .ob-replies .ob-list (STRUCTURE §1.7)."""
+    comments: list[Comment] = []
+    items = [n for n in root.select(".ob-comment, .ob-list > .ob-message, li.ob-item")
+             if not n.find_parent(class_="ob-replies")]
+    for item in items:
+        comment = _kiwi2013_comment(_without_replies(item))
+        replies = item.select_one(".ob-replies")
+        if replies is not None:
+            for reply in replies.select(".ob-comment, .ob-list > .ob-message, li.ob-item"):
+                comment.replies.append(_kiwi2013_comment(reply))
+        comments.append(comment)
+    return comments
+
+
+def _without_replies(item: Tag) -> Tag:
+    copy = BeautifulSoup(str(item), "lxml").find(item.name)
+    for replies in copy.select(".ob-replies"):
+        replies.decompose()
+    return copy
+
+
 def kiwi_comments(soup: BeautifulSoup) -> list[Comment]:
-    """Server-rendered kiwi 2018 comments: div.ob-comment, replies in div.ob-comment-replies."""
-    root = soup.select_one("#ob-comments .ob-list") or soup.select_one("#ob-comments")
+    """Server-rendered kiwi comments: 2018 div.ob-comment (replies in div.ob-comment-replies)
+    or the 2013 .ob-commentsList."""
+    widget = soup.find(id="ob-comments")
+    root = (widget.find("div", class_="ob-list") or widget) if widget is not None else None
     if root is None:
-        return []
+        old = soup.find(class_="ob-commentsList")
+        return _kiwi2013_comments(old) if old is not None else []
     comments: list[Comment] = []
     for node in root.find_all("div", class_=["ob-comment", "ob-comment-replies"]):
         classes = node.get("class", [])

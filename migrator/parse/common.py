@@ -11,18 +11,21 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
+import lxml.html
 from bs4 import BeautifulSoup, Tag
+from lxml import etree
 from slugify import slugify
 
 from ..media import original_image_url
 from ..model import Article, Comment
-from .clean import body_images, clean_body
+from .clean import clean_body_and_images
 from .dates import date_from_url, parse_date_text, parse_iso_date
 
 __all__ = [
     "Found",
     "build_article",
     "clean_author",
+    "has_class",
     "double_unescape",
     "is_listing_url",
     "json_ld",
@@ -42,14 +45,17 @@ _V1_ID = re.compile(r"^/article-(\d+)\.html$")
 _ROOT_PAGE = re.compile(r"^/([^/]+)\.html?$")
 _AUTHOR_PREFIX = re.compile(
     r"^(?:r[ée]dig[ée]\s+par|publi[ée]\s+par|[ée]crit\s+par|post[ée]\s+par|written\s+by|"
-    r"posted\s+by|published\s+by|by|par|publicado\s+por|escrito\s+por|"
-    r"veröffentlicht\s+von|pubblicato\s+da|scritto\s+da)\s*:?\s+",
+    r"posted\s+by|published\s+by|by|par|publicado\s+por|escrito\s+por|redactado\s+por|"
+    r"veröffentlicht\s+von|geschrieben\s+von|verfasst\s+von|gepostet\s+von|"
+    r"pubblicato\s+da|scritto\s+da|redatto\s+da|postato\s+da)\s*:?\s+",
     re.I,
 )
-_AUTHOR_MARKER = re.compile(r"(?:^|\s)(?:par|by|por)\s*:?\s+", re.I)
+_AUTHOR_MARKER = re.compile(r"(?:^|\s)(?:par|by|por)\s*:?\s+|(?<=\d)\s+(?:da|von)\s+", re.I)
 _AUTHOR_SUFFIX = re.compile(
-    r"\s+(?:et\s+publi[ée]\s+depuis.*|sur\s+\d.*|on\s+\w+\s+\d.*|le\s+\d.*|dans\s+.*|in\s+.*|"
-    r"publi[ée]\s+dans.*|,.*)$",
+    r"\s+(?:et\s+publi[ée]\s+depuis.*|and\s+published\s+from.*|y\s+publicado\s+desde.*|"
+    r"und\s+veröffentlicht.*|e\s+pubblicato\s+(?:da|su)\s+overblog.*|"
+    r"sur\s+\d.*|on\s+\w+\s+\d.*|le\s+\d.*|el\s+\d.*|am\s+\d.*|il\s+\d.*|"
+    r"dans\s+.*|in\s+.*|en\s+.*|publi[ée]\s+dans.*|publicado\s+en.*|,.*)$",
     re.I | re.S,
 )
 
@@ -72,8 +78,89 @@ class Found:
     """The element holding the article (header included): where <time> is looked for."""
 
 
-def make_soup(html: str | BeautifulSoup) -> BeautifulSoup:
-    return html if isinstance(html, BeautifulSoup) else BeautifulSoup(html, "lxml")
+# Never content: scripts (JSON-LD kept), styles, icons, the Overblog top bar, share/related/
+# newsletter widgets, ads and theme sidebars. Dropping them with lxml before BeautifulSoup builds
+# its tree makes parsing several times faster (a Noodle page is ~165 kB, mostly CSS, JS, widgets).
+_NEVER_CONTENT_TAGS = frozenset({"script", "style", "noscript", "svg"})
+_NEVER_CONTENT_CLASSES = frozenset({"ob-ShareBar", "ob-Shares", "ob-Newsletter", "ob-Related",
+                                    "ob-PostNavigation", "ob-Outbrain", "Sidebar", "ads"})
+_KEPT_METAS = ("author", "description")
+# Markers of pages that are not one kiwi article (listings) or that are v1 (left whole).
+_NOT_ONE_KIWI_ARTICLE = frozenset({"PostPreview", "Content--list", "readmore", "contenuArticle",
+                                   "divTitreArticle"})
+
+
+def _is_never_content(el: lxml.html.HtmlElement, classes: set[str]) -> bool:
+    tag = el.tag
+    if tag in _NEVER_CONTENT_TAGS:
+        return tag != "script" or "ld+json" not in (el.get("type") or "")
+    if tag == "link":
+        return el.get("rel") != "canonical"
+    if tag == "meta":
+        return not (el.get("name") in _KEPT_METAS or (el.get("property") or "").startswith("og:"))
+    return el.get("id") == "right-content" or not _NEVER_CONTENT_CLASSES.isdisjoint(classes)
+
+
+def _prune_tree(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, list]:
+    """Drop never-content elements (one walk). Return the page's single kiwi article container
+    (div.Post or article.post: title, dates, body and, in known themes, comments) if it has
+    one, and the server-rendered comment blocks (#ob-comments, .ob-commentsList)."""
+    doomed, comment_blocks = [], []
+    posts, articles, not_one = [], [], False
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            if isinstance(el, etree._Comment):
+                doomed.append(el)
+            continue
+        classes = set((el.get("class") or "").split())
+        if _is_never_content(el, classes):
+            doomed.append(el)
+            continue
+        if el.get("id") == "ob-comments" or "ob-commentsList" in classes:
+            comment_blocks.append(el)
+        if classes:
+            not_one = not_one or not _NOT_ONE_KIWI_ARTICLE.isdisjoint(classes)
+            if el.tag == "div" and "Post" in classes:
+                posts.append(el)
+            elif el.tag == "article" and "post" in classes:
+                articles.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    candidates = posts or articles
+    article = candidates[0] if len(candidates) == 1 and not not_one else None
+    return article, comment_blocks
+
+
+def prune_html(html: str, focus: bool = False) -> str:
+    """The page without what can never be article content (see _prune_tree).
+
+    ``focus``: keep only <head> and the article container when the page has exactly one kiwi
+    article; BeautifulSoup then builds a tree of a third of the size.
+    """
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return html
+    article, comment_blocks = _prune_tree(root)
+    head = root.find("head")
+    if not focus or article is None or head is None:
+        return lxml.html.tostring(root, encoding="unicode", method="html")
+    kept = [article] + [block for block in comment_blocks  # comments placed after the article
+                        if not any(a is article for a in block.iterancestors())]
+    lang = root.get("lang")
+    opening = f'<html lang="{htmlmod.escape(lang)}">' if lang else "<html>"
+    return (opening + lxml.html.tostring(head, encoding="unicode", method="html") + "<body>"
+            + "".join(lxml.html.tostring(el, encoding="unicode", method="html", with_tail=False)
+                      for el in kept)
+            + "</body></html>")
+
+
+def make_soup(html: str | BeautifulSoup, focus: bool = False) -> BeautifulSoup:
+    """BeautifulSoup of a page without its never-content parts (``focus``: see prune_html)."""
+    if isinstance(html, BeautifulSoup):
+        return html
+    return BeautifulSoup(prune_html(html, focus), "lxml")
 
 
 def double_unescape(text: str) -> str:
@@ -95,7 +182,8 @@ def norm_text(text: str, typographic_spaces: bool = True) -> str:
 
 
 def meta(soup: BeautifulSoup, key: str) -> str | None:
-    node = soup.find("meta", attrs={"property": key}) or soup.find("meta", attrs={"name": key})
+    scope = soup.head or soup  # metas belong to <head>; searching only there is much faster
+    node = scope.find("meta", attrs={"property": key}) or scope.find("meta", attrs={"name": key})
     if node and node.get("content"):
         return double_unescape(str(node["content"])).strip() or None
     return None
@@ -197,8 +285,8 @@ def title_from_meta(soup: BeautifulSoup, blog_name: str | None) -> str:
     return title
 
 
-def _published(soup: BeautifulSoup, found: Found, canonical: str, article: Article) -> None:
-    ld = json_ld(soup)
+def _published(soup: BeautifulSoup, found: Found, canonical: str, article: Article,
+               ld: dict) -> None:
     iso = parse_iso_date(str(ld.get("datePublished") or ""))
     if iso:
         article.published, article.published_source, article.date_precision = (
@@ -234,7 +322,8 @@ def build_article(url: str, soup: BeautifulSoup, found: Found, family: str,
         return None
     canonical = canonical_url(soup, url)
     given = _strip_fragment(url)
-    body_html = clean_body(found.body, canonical)
+    ld = json_ld(soup)
+    body_html, images = clean_body_and_images(found.body, canonical)
     title = norm_text(double_unescape(found.title), typographic_spaces=False)
     if not title and not body_html:
         return None
@@ -242,8 +331,7 @@ def build_article(url: str, soup: BeautifulSoup, found: Found, family: str,
     article.aliases = [given] if given != canonical else []
     article.kind = kind_of(canonical)  # type: ignore[assignment]
     article.slug = slug_of(canonical, title)
-    _published(soup, found, canonical, article)
-    ld = json_ld(soup)
+    _published(soup, found, canonical, article, ld)
     modified = parse_iso_date(str(ld.get("dateModified") or ""))
     article.updated = modified.isoformat() if modified else None
     ld_author = ld.get("author")
@@ -256,7 +344,7 @@ def build_article(url: str, soup: BeautifulSoup, found: Found, family: str,
     article.tags = _unique(tag_name(t) for t in found.tags)
     article.categories = _unique(tag_name(c) for c in found.categories)
     article.excerpt = meta(soup, "og:description") or meta(soup, "description")
-    article.images = body_images(body_html)
+    article.images = images
     cover = found.cover or meta(soup, "og:image")
     article.cover_image = original_image_url(urljoin(canonical, cover)) if cover else None
     article.comments = found.comments
@@ -277,9 +365,47 @@ def _unique(items) -> list[str]:
     return seen
 
 
+def _has_comment_widget(tag: Tag) -> bool:
+    """#ob-comments, .ob-comments, [id^=comment-count], a.comments (the JS comment widgets)."""
+    ident = str(tag.get("id") or "")
+    classes = tag.get("class") or ()
+    return (ident == "ob-comments" or ident.startswith("comment-count") or "ob-comments" in classes
+            or (tag.name == "a" and "comments" in classes))
+
+
+def _class_index(soup: BeautifulSoup) -> dict[str, set[str]]:
+    """class -> names of the tags carrying it, built once per page (family detection asks a lot).
+
+    Kept in the soup's __dict__: attribute access on a soup would search for a child tag.
+    """
+    index = soup.__dict__.get("_ob_class_index")
+    if index is None:
+        index = {}
+        for tag in soup.find_all(class_=True):
+            for cls in tag.get("class") or ():
+                index.setdefault(cls, set()).add(tag.name)
+        soup.__dict__["_ob_class_index"] = index
+    return index
+
+
+def has_class(root: Tag, classes: frozenset[str], names: tuple[str, ...] = ()) -> bool:
+    """True when an element (of one of ``names``, if given) carries one of ``classes``.
+
+    Soupsieve selectors cost several times more on whole pages than this class index.
+    """
+    if isinstance(root, BeautifulSoup):
+        index = _class_index(root)
+        return any(cls in index and (not names or not index[cls].isdisjoint(names))
+                   for cls in classes)
+
+    def match(tag: Tag) -> bool:
+        return (not names or tag.name in names) and not classes.isdisjoint(tag.get("class") or ())
+    return root.find(match) is not None
+
+
 def comment_feature_status(soup: BeautifulSoup, html: str) -> str:
     """'unavailable' when the page has comments we cannot read, else 'none'."""
-    if soup.select_one("#ob-comments, .ob-comments, [id^=comment-count], a.comments"):
+    if soup.find(_has_comment_widget):
         return "unavailable"
     if "initCommentApp" in html or "commentCount(" in html:
         return "unavailable"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bs4 import BeautifulSoup, Tag
 
 from ..model import Article
@@ -10,9 +12,12 @@ from .common import Found, build_article, comment_feature_status, json_ld, meta,
 
 FAMILY = "generic"
 BODY = ("[itemprop=articleBody], .entry-content, .post-content, .article-content, .post-body, "
-        ".entry, article .content, article .body, article")
+        "div.ob-sections, .entry, article .content, article .body, article")
 DATE = ".date, .post-date, .entry-date, .published"
-AUTHOR = "[rel=author], .author, .byline, [itemprop=author]"
+AUTHOR = ("[rel=author], .author, .byline, [itemprop=author], "
+          "[class$='-author']:not(.ob-author), [class$='-byline']")
+TAG_LINKS = "a[rel=tag], a[href*='/tag/']"
+_BLOCKS = ("div", "section", "main", "article", "td")
 
 
 def detect(soup: BeautifulSoup) -> bool:
@@ -37,28 +42,64 @@ def _body(soup: BeautifulSoup) -> Tag | None:
         node = soup.select_one(selector)
         if node is not None:
             return node
-    return None
+    return _densest_block(soup)
 
 
-def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None) -> Article | None:
+def _densest_block(soup: BeautifulSoup) -> Tag | None:
+    """The block whose own paragraphs hold the most text (the main text block of the page)."""
+    best, best_size = None, 0
+    for block in soup.find_all(_BLOCKS):
+        size = sum(len(p.get_text(strip=True)) for p in block.find_all("p", recursive=False))
+        if size > best_size:
+            best, best_size = block, size
+    return best
+
+
+def _scope(body: Tag) -> Tag:
+    """The element holding the article with its header (title, date, byline): the body's
+    <article> ancestor, else the closest ancestor holding an <h1> or a <time>."""
+    article = body.find_parent("article")
+    if article is not None:
+        return article
+    node = body
+    for _ in range(4):
+        if node.parent is None or node.parent.name in ("body", "html", "[document]"):
+            break
+        node = node.parent
+        if node.find(["h1", "time"]):
+            return node
+    return body
+
+
+def _title(soup: BeautifulSoup, scope: Tag, body: Tag) -> str:
+    """The meta title (" - Blog" removed); the article's <h1> when the meta title extends it."""
+    title = title_from_meta(soup, meta(soup, "og:site_name"))
+    heading = scope.find("h1") or body.find_previous("h1") or soup.find("h1")
+    text = heading.get_text(" ", strip=True) if heading is not None else ""
+    if text and (not title or (title != text and title.startswith(text))):
+        return text
+    return title
+
+
+def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
+          captured: datetime | None = None) -> Article | None:
     if not _is_article_page(soup):
         return None
     body = _body(soup)
     if body is None:
         return None
-    heading = body.find_previous("h1") or soup.find("h1")
-    title = title_from_meta(soup, meta(soup, "og:site_name"))
-    if not title and heading is not None:
-        title = heading.get_text(" ")
-    author = soup.select_one(AUTHOR)
+    scope = _scope(body)
+    title = _title(soup, scope, body)
+    author = scope.select_one(AUTHOR) or soup.select_one(AUTHOR)
+    tag_links = [a for a in scope.select(TAG_LINKS) if a.find_parent(True) is not None] or [
+        a for a in soup.select(TAG_LINKS) if a.find_parent(["article", "footer"])]
     found = Found(
         title=title,
         body=body,
-        date_texts=[el.get_text(" ") for el in soup.select(DATE)],
+        date_texts=[el.get_text(" ") for el in scope.select(DATE) or soup.select(DATE)],
         author=author.get_text(" ", strip=True) if author else None,
-        tags=[a.get_text(" ", strip=True) for a in soup.select("a[rel=tag], a[href*='/tag/']")
-              if a.find_parent(["article", "footer"])],
-        scope=body.find_parent("article") or body,
+        tags=[a.get_text(" ", strip=True) for a in tag_links],
+        scope=scope,
     )
     if body.name == "article":
         for meta_el in body.select("h1, header, footer, time, " + AUTHOR):

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
 
 from ..model import Article
 from .comments import kiwi_comments
-from .common import Found, build_article, comment_feature_status, title_from_meta
+from .common import Found, build_article, comment_feature_status, has_class, title_from_meta
 
 FAMILY = "kiwi"
 ARTICLE = "article.post, div.post, article.article"
 TITLE = "h1.post-title, h2.post-title, .post-title, .title h2, .title h1"
 DATE = "div.date, .post-date, p.date, span.date"
 BODY = "div.body, div.post-body, div.post-content, div.content"
-_AUTHOR_LINE = re.compile(r"(r[ée]dig[ée]|publi[ée]|post[ée]|[ée]crit|written|posted|published)"
-                          r"\s+(?:le\s+.*?\s+)?(par|by)\b", re.I)
-_TAG_LINE = re.compile(r"\b(?:cat[ée]gories?|tags?\(s\)|tags?|labels?)\s*:\s*(.+)", re.I)
+_AUTHOR_LINE = re.compile(
+    r"(r[ée]dig[ée]|publi[ée]|post[ée]|[ée]crit|written|posted|published|escrito|publicado|"
+    r"geschrieben|veröffentlicht|verfasst|scritto|pubblicato)"
+    r"\s+(?:(?:le|on|el|am|il)\s+.*?\s+)?(par|by|por|von|da)\b", re.I)
+_TAG_LINE = re.compile(r"\b(?:cat[ée]gories?|tags?\(s\)|tags?|labels?|etiquetas|categor[íi]as|"
+                       r"kategorien|schlagw[öo]rter|categorie|etichette)\s*:\s*(.+)", re.I)
 _IN_CATEGORY = re.compile(r"\b(?:publi[ée]\s+)?dans\s+(.+)$", re.I)
+_PUBLISHED_IN = re.compile(r"^(?:publi[ée]|posted|published|publicado|pubblicato)\s+"
+                           r"(?:dans|in|en)\s+(.+)$", re.I)
 
 
 def detect(soup: BeautifulSoup) -> bool:
-    return bool(soup.select_one("article.post, h2.post-title, h1.post-title"))
+    return (has_class(soup, frozenset({"post"}), ("article",))
+            or has_class(soup, frozenset({"post-title"}), ("h1", "h2")))
 
 
 def _author_line(post: Tag) -> tuple[str | None, str | None]:
@@ -57,12 +64,13 @@ def _tags(post: Tag, author_line: str | None) -> list[str]:
     match = _shortest_match(post, _TAG_LINE)
     if match:
         return [t.strip() for t in match.group(1).split(",") if t.strip()]
-    match = _IN_CATEGORY.search(author_line or "")
+    match = _IN_CATEGORY.search(author_line or "") or _shortest_match(post, _PUBLISHED_IN)
     return [t.strip() for t in match.group(1).split(",")] if match else []
 
 
-def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None) -> Article | None:
-    posts = soup.select("article.post") or soup.select(ARTICLE)
+def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
+          captured: datetime | None = None) -> Article | None:
+    posts = soup.find_all("article", class_="post") or soup.select(ARTICLE)
     if len(posts) != 1:
         return None
     post = posts[0]
@@ -73,6 +81,10 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None) -> Articl
         return None
     title_el = post.select_one(TITLE)
     cover = post.select_one(".post-cover img")
+    # Date, author and tag lines live around the body: search without it (faster, and a body
+    # sentence such as "publié par la mairie" is no byline).
+    parent, position = body.parent, body.parent.index(body)
+    body.extract()
     author, line = _author_line(post)
     found = Found(
         title=title_el.get_text(" ") if title_el else title_from_meta(soup, None),
@@ -83,6 +95,7 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None) -> Articl
         cover=str(cover.get("src")) if cover is not None and cover.get("src") else None,
         scope=post,
     )
+    parent.insert(position, body)
     found.comments = kiwi_comments(soup)
     found.comments_status = "complete" if found.comments else comment_feature_status(soup, html)
     return build_article(url, soup, found, FAMILY, theme)

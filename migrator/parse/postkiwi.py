@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bs4 import BeautifulSoup
 
 from ..model import Article
 from .comments import kiwi_comments
-from .common import Found, build_article, comment_feature_status, title_from_meta
+from .common import Found, build_article, comment_feature_status, has_class, title_from_meta
 
 FAMILY = "post"
 TITLE = "h1.Post-title, h2.Post-title, div.PostHeader-content h2, .PostHeader-title"
@@ -17,16 +19,20 @@ BODY = "div.Post-body, div.ob-sections"
 COVER = ".PostHeader-cover img, .Post-cover img, .PostHeader-image img"
 
 
+_MARKERS = frozenset({"Post", "PostPreview", "Post-title", "PostHeader", "Content--list",
+                      "PostPreview-container"})
+
+
 def detect(soup: BeautifulSoup) -> bool:
-    return bool(soup.select_one("div.Post, div.PostPreview, .Post-title, div.PostHeader, "
-                                "div.Content--list, div.PostPreview-container"))
+    return has_class(soup, _MARKERS)
 
 
-def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None) -> Article | None:
-    posts = soup.select("div.Post")
-    if len(posts) > 1 or soup.select_one("div.Content--list"):
+def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
+          captured: datetime | None = None) -> Article | None:
+    posts = soup.find_all("div", class_="Post")
+    if len(posts) > 1 or soup.find("div", class_="Content--list"):
         return None
-    if not posts and soup.select_one("div.PostPreview"):
+    if not posts and soup.find("div", class_="PostPreview"):
         return None
     post = posts[0] if posts else soup
     body = post.select_one(BODY)

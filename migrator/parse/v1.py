@@ -4,12 +4,13 @@ div.divTitreArticle > a.titreArticle, div.date span soup, div.contenuArticle, sp
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from bs4 import BeautifulSoup
 
 from ..model import Article
 from .comments import v1_comments
-from .common import Found, build_article, comment_feature_status, title_from_meta
+from .common import Found, build_article, comment_feature_status, has_class, title_from_meta
 
 FAMILY = "v1"
 TITLE = "a.titreArticle, div.divTitreArticle h1, div.divTitreArticle h2, div.divTitreArticle"
@@ -18,9 +19,12 @@ CATEGORY_LINKS = "a.linkTopic, div.afterArticle a[href*='/categorie-']"
 _COUNT = re.compile(r"(\d+)\s*comment", re.I)
 
 
+_MARKERS = frozenset({"divTitreArticle", "contenuArticle", "titreArticle", "titreExtrait",
+                      "extraits"})
+
+
 def detect(soup: BeautifulSoup) -> bool:
-    return bool(soup.select_one("div.divTitreArticle, div.contenuArticle, a.titreArticle, "
-                                "a.titreExtrait, div.articles.extraits"))
+    return has_class(soup, _MARKERS, ("div", "a"))
 
 
 def _comments_status(soup: BeautifulSoup, html: str, have_comments: bool) -> str:
@@ -36,9 +40,11 @@ def _comments_status(soup: BeautifulSoup, html: str, have_comments: bool) -> str
     return comment_feature_status(soup, html)
 
 
-def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None) -> Article | None:
-    bodies = soup.select("div.contenuArticle")
-    if len(bodies) != 1 or soup.select_one("a.titreExtrait, div.articles.extraits"):
+def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
+          captured: datetime | None = None) -> Article | None:
+    bodies = soup.find_all("div", class_="contenuArticle")
+    if len(bodies) != 1 or soup.find("a", class_="titreExtrait") or soup.find(
+            "div", class_="extraits"):
         return None
     article_el = bodies[0].find_parent("div", class_="article") or soup
     title_el = article_el.select_one(TITLE) or soup.select_one(TITLE)
@@ -54,6 +60,6 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None) -> Articl
         categories=[a.get_text(" ", strip=True) for a in article_el.select(CATEGORY_LINKS)],
         scope=article_el,
     )
-    found.comments = v1_comments(soup)
+    found.comments = v1_comments(soup, captured)
     found.comments_status = _comments_status(soup, html, bool(found.comments))
     return build_article(url, soup, found, FAMILY, theme)
