@@ -40,7 +40,7 @@ from .archive import Archive, MediaRecord
 from .errors import ArchiveError, ExportError, FetchError
 from .fetch import Fetcher, Response, Transport
 from .files import temp_file_beside
-from .media import is_overblog_media_host, original_image_url
+from .media import image_url_candidates, is_overblog_media_host, original_image_url
 from .model import Article, Image
 from .settings import CrawlSettings
 
@@ -221,10 +221,20 @@ class MediaDownloader:
         return True
 
     def _fetch(self, url: str) -> Response | FetchError:
-        try:
-            return self.fetcher.get(url, allowed_hosts=self.hosts | REDIRECT_HOSTS)
-        except FetchError as error:
-            return error
+        """The full-size URL first; if refused, the same file on another Overblog host.
+
+        image.over-blog.com signs each size separately, so a size-stripped URL can be
+        refused while the original file is still served (``media.image_url_candidates``).
+        """
+        outcome: Response | FetchError = FetchError(url, "no candidate URL")
+        for candidate in image_url_candidates(url):
+            try:
+                outcome = self.fetcher.get(candidate, allowed_hosts=self.hosts | REDIRECT_HOSTS)
+            except FetchError as error:
+                outcome = error
+            if _failure_reason(outcome) is None:
+                return outcome
+        return outcome
 
     def _record(self, url: str, outcome: Response | FetchError) -> None:
         reason = _failure_reason(outcome)

@@ -82,7 +82,7 @@ def _kiwi_file_url(url: str) -> str | None:
         return None
     blog, day, name = match.groups()
     folders = "/".join((blog[0], blog[1:3], blog[3:5], blog[5:7]))
-    return f"https://img.over-blog-kiwi.com/{folders}/{day}/{unquote(name)}"
+    return f"{parts.scheme or 'https'}://img.over-blog-kiwi.com/{folders}/{day}/{unquote(name)}"
 
 
 def image_url_candidates(url: str) -> list[str]:

@@ -177,3 +177,19 @@ def test_local_paths_files_and_publication(archive: Archive, tmp_path: Path) -> 
     assert (out / "media/ob_9_menu.pdf").read_bytes() == PDF
     assert publish_media(archive, out) == 2  # again: nothing breaks, nothing duplicated
     assert sorted(p.name for p in (out / "media").iterdir()) == ["ob_1_a.jpg", "ob_9_menu.pdf"]
+
+
+def test_refused_full_size_url_falls_back_to_the_same_file_on_the_kiwi_host(
+    archive: Archive,
+) -> None:
+    signed = ("http://image.over-blog.com/SIG=/filters:no_upscale()/"
+              "image%2F0478859%2F20130301%2Fob_9860ab_voeux.jpg")
+    same_file = "http://img.over-blog-kiwi.com/0/47/88/59/20130301/ob_9860ab_voeux.jpg"
+    archive.put_article(article(1, [signed]))
+    transport = FakeTransport({signed: (403, "text/html", b"<html>bad signature"),
+                               same_file: (200, "image/jpeg", JPEG)})
+    stats = download(archive, transport)
+    record = archive.get_media(signed)
+    assert stats.failed == [] and record.status == "done"
+    assert (archive.media_dir / record.file).read_bytes() == JPEG
+    assert transport.asked[signed] == 1 and transport.asked[same_file] == 1
