@@ -77,6 +77,9 @@ def crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--retries", type=click.IntRange(min=0, max=20), default=4,
                      show_default=True,
                      help="Extra attempts per URL on timeouts, resets, 429 and 5xx."),
+        click.option("--backoff", type=click.FloatRange(min=0), default=1.0, show_default=True,
+                     help="First wait before a retry, seconds (doubled each time, with jitter; "
+                          "a Retry-After from the server wins)."),
         click.option("--no-images", is_flag=True, help="Do not download images and files."),
         click.option("--user-agent", default=None, help="User-Agent header to send."),
     ]
@@ -103,10 +106,10 @@ def format_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _crawl_settings(delay: float | None, concurrency: int, retries: int, no_images: bool,
-                    user_agent: str | None) -> CrawlSettings:
+def _crawl_settings(delay: float | None, concurrency: int, retries: int, backoff: float,
+                    no_images: bool, user_agent: str | None) -> CrawlSettings:
     settings = CrawlSettings(delay=delay, concurrency=concurrency, retries=retries,
-                             download_images=not no_images)
+                             backoff=backoff, download_images=not no_images)
     if user_agent:
         settings.user_agent = user_agent
     return settings
@@ -133,7 +136,7 @@ def main() -> None:
 @common_options
 def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
             base_url: str | None, delay: float | None, concurrency: int, retries: int,
-            no_images: bool,
+            backoff: float, no_images: bool,
             user_agent: str | None, quiet: bool) -> None:
     """Crawl SOURCE and export it; run again with the same --out to resume or update.
 
@@ -143,7 +146,7 @@ def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
     """
     report = pipeline.migrate(
         source, formats, out_dir,
-        _crawl_settings(delay, concurrency, retries, no_images, user_agent),
+        _crawl_settings(delay, concurrency, retries, backoff, no_images, user_agent),
         ExportSettings(flavor=flavor, base_url=base_url, include_images=not no_images),  # type: ignore[arg-type]
         Progress(enabled=not quiet),
     )
@@ -159,13 +162,15 @@ def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
 @crawl_options
 @common_options
 def crawl(source: str, archive_dir: Path, delay: float | None, concurrency: int,
-          retries: int, no_images: bool, user_agent: str | None, quiet: bool) -> None:
+          retries: int, backoff: float, no_images: bool, user_agent: str | None,
+          quiet: bool) -> None:
     """Crawl SOURCE into an archive, without exporting.
 
     Example: migrator crawl https://myblog.over-blog.com --archive myblog-archive
     """
     report = pipeline.crawl(
-        source, archive_dir, _crawl_settings(delay, concurrency, retries, no_images, user_agent),
+        source, archive_dir,
+        _crawl_settings(delay, concurrency, retries, backoff, no_images, user_agent),
         Progress(enabled=not quiet),
     )
     report.write(archive_dir / "report.json")

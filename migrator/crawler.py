@@ -3,13 +3,29 @@
 All crawl state lives in the archive (the URL queue included), so a crawl stopped at any point,
 even by ``kill -9``, continues where it stopped when the same command runs again. A crawl that
 already finished is *refreshed* instead: listing pages, feed and sitemap are fetched again
-(conditionally) and only the articles not yet stored are fetched.
+(conditionally) and only the articles not yet stored are fetched, plus those whose sitemap
+``<lastmod>`` is later than our copy (asked conditionally: a 304 costs no download). URLs that
+failed in an earlier run are tried again.
+
+Fetching and parsing overlap: up to ``2 × concurrency`` URLs are in flight in the worker pool
+while the main thread stores the answers, in queue order (so a run is repeatable whatever the
+network timing), and nothing but that window is held in memory. On a big blog (past the first
+``PARSER_PROCESSES_AFTER`` pages) with ``concurrency`` above 1, the HTML is parsed in a few
+worker processes (one per CPU, at most ``concurrency``): parsing, not the network, is what
+limits a fast crawl, and starting the processes costs more than it saves on a small blog.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+import os
+import signal
+import threading
+from collections import deque
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from . import discover, parse
@@ -21,7 +37,7 @@ from .progress import Progress
 from .settings import CrawlSettings
 from .source import Source
 
-__all__ = ["Crawler"]
+__all__ = ["Crawler", "PageReading", "read_page"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +45,37 @@ LISTING_KINDS = ("listing", "tag", "category", "archive")
 SEED_KINDS = ("feed", "sitemap")
 ARTICLE_KINDS = ("post", "page", "other")
 GONE_STATUSES = (404, 410)
+WINDOW_PER_WORKER = 2
+PARSER_PROCESSES_AFTER = 100
+
+InFlight = tuple[str, str, "Future[Response | FetchError]"]
+
+
+@dataclass(slots=True)
+class PageReading:
+    """What the crawl takes from one HTML page: the article on it (if any) and its links."""
+
+    article: Article | None
+    links: discover.Links
+    dates: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    """Dates a listing page shows for the posts it lists (a fallback for undated posts)."""
+
+
+def read_page(response: Response, scope: discover.Scope, as_article: bool) -> PageReading:
+    """Parse one page; pure, so it can run in a parser process.
+
+    The fetch time resolves relative dates ("hier à 18h05") of comments.
+    """
+    page_url, html = response.final_url, response.text
+    captured = datetime.fromisoformat(response.fetched_at) if as_article else None
+    article = parse.parse_page(page_url, html, captured=captured) if as_article else None
+    dates = {} if as_article else parse.listing_dates(page_url, html)
+    return PageReading(article, discover.find_links(page_url, html, scope), dates)
+
+
+def _ignore_interrupts() -> None:
+    """Parser processes leave Ctrl-C to the crawl, which stops them itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Crawler:
@@ -47,18 +94,34 @@ class Crawler:
         self.scope = discover.Scope.for_base_url(source.base_url)
         self.refreshing = False
         self.pages_seen = 0
+        self.listings_queued = 0
+        self._fresh: set[str] = set()
+        """URLs fetched during this run (never fetched twice in one run)."""
+        self._count_lock = threading.Lock()
+        self._parsers: Executor | None = None
+        self._readings: dict[str, PageReading] = {}
+        """Pages already parsed by a parser process, waiting for the main thread."""
+        self.read_in_processes = 0
+        self._queued: set[str] = set()
+        """URLs known to be in the archive's queue (a few bytes each, so a set is fine)."""
+        self._recheck: set[str] = set()
+        """Stored articles the sitemap says changed since we fetched them (refresh only)."""
 
     # -- driver ------------------------------------------------------------------------------
 
     def run(self) -> None:
+        finished = False
         try:
             self._claim_archive()
             self._start()
             self._drain_queue()
             self.archive.set_state("crawl_status", "complete")
+            finished = True
         finally:
             self.fetcher.close()
             self.progress.close()
+        if finished:
+            log.info("%s", self.progress.summary())
 
     def _claim_archive(self) -> None:
         known = self.archive.get_state("base_url")
@@ -68,6 +131,9 @@ class Crawler:
                 "use another output folder for this one"
             )
         self.archive.set_state("base_url", self.source.base_url)
+        for url, _reason in self.archive.failures():
+            self.archive.mark(url, "todo")  # give what failed last time another chance
+        self.listings_queued = self.archive.count_urls(LISTING_KINDS)
         if self.archive.get_state("crawl_status") == "complete":
             self.refreshing = True
             self.archive.reset_kinds(LISTING_KINDS + SEED_KINDS)
@@ -86,19 +152,23 @@ class Crawler:
 
     def _fetch_home(self) -> Response:
         url = self.source.base_url
+        stored = self.archive.get_response(url)
         try:
-            response = self.fetcher.get(url, any_host=True)
+            response = self.fetcher.get(url, any_host=True, **_validators(stored))
         except HostUnreachable as error:
             raise HostUnreachable(url, f"the host does not answer ({error.reason})") from error
         if response.status >= 400:
             raise FetchError(url, f"the blog's home page answered HTTP {response.status}",
                              response.status)
         self._adopt_final_host(response)
+        if response.status == 304 and stored is not None:
+            response = stored
         if not parse.is_overblog(response.text):
             raise NotOverblogError(
                 f"{url} does not look like an Overblog blog (no Overblog markup on its home page)"
             )
         self.archive.put_response(response)
+        self._fresh.add(url)
         return response
 
     def _adopt_final_host(self, response: Response) -> None:
@@ -109,41 +179,154 @@ class Crawler:
 
     def _drain_queue(self) -> None:
         workers = max(1, self.settings.concurrency)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        window = workers * WINDOW_PER_WORKER
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
+        in_flight: deque[InFlight] = deque()
+        handled = 0
+        try:
             while True:
-                batch = self.archive.next_todo(limit=workers * 4)
-                if not batch:
+                self._fill_window(pool, in_flight, window)
+                if not in_flight:
                     return
-                outcomes = pool.map(self._fetch_one, batch)
-                for (url, kind), outcome in zip(batch, outcomes, strict=True):
-                    self._handle(url, kind, outcome)
+                url, kind, future = in_flight.popleft()
+                self._handle_safely(url, kind, future.result())
+                handled += 1
+                if handled == PARSER_PROCESSES_AFTER:
+                    self._parsers = _parser_pool(workers)
+        except BaseException:
+            # Ctrl-C or a fatal error: workers sleeping out a delay stop at once.
+            self.fetcher.cancel()
+            raise
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+            if self._parsers is not None:
+                self._parsers.shutdown(wait=False, cancel_futures=True)
+
+    def _fill_window(self, pool: ThreadPoolExecutor, in_flight: deque[InFlight],
+                     window: int) -> None:
+        """Submit the next URLs of the queue until ``window`` are in flight.
+
+        Listings, feeds and sitemaps go first: walking the pagination is a chain (page N
+        names page N+1), and the articles it finds keep the workers busy meanwhile.
+        """
+        room = window - len(in_flight)
+        if room <= 0:
+            return
+        busy = {url for url, _kind, _future in in_flight}
+        limit = room + len(busy)
+        walk_first = self.archive.next_todo(kinds=LISTING_KINDS + SEED_KINDS, limit=limit)
+        for url, kind in walk_first + self.archive.next_todo(limit=limit):
+            if url in busy:
+                continue
+            busy.add(url)
+            in_flight.append((url, kind, pool.submit(self._fetch_and_read, (url, kind))))
+            room -= 1
+            if room == 0:
+                return
+
+    def _handle_safely(self, url: str, kind: str, outcome: Response | FetchError) -> None:
+        """One odd page (a parser crash, say) is a failure of that URL, never of the crawl."""
+        try:
+            self._handle(url, kind, outcome)
+        except (ArchiveError, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - reported per URL, crawl goes on
+            log.debug("Error while reading %s", url, exc_info=True)
+            self._failed(url, kind, f"could not read the page: {error.__class__.__name__}: "
+                                    f"{str(error)[:200]}")
 
     # -- one URL -----------------------------------------------------------------------------
 
+    def _fetch_and_read(self, item: tuple[str, str]) -> Response | FetchError:
+        """Runs in a worker thread: fetch, then have a parser process read the page."""
+        outcome = self._fetch_one(item)
+        url, kind = item
+        if (
+            self._parsers is None
+            or not isinstance(outcome, Response)
+            or outcome.status != 200
+            or kind not in LISTING_KINDS + ARTICLE_KINDS
+            or not _is_html(outcome)
+        ):
+            return outcome
+        try:
+            reading = self._parsers.submit(
+                read_page, outcome, self.scope, kind in ARTICLE_KINDS
+            ).result()
+        except Exception:  # noqa: BLE001 - the main thread reads it again and reports
+            log.debug("Parser process failed on %s", url, exc_info=True)
+        else:
+            with self._count_lock:
+                self._readings[url] = reading
+                self.read_in_processes += 1
+        return outcome
+
+    def _reading(self, url: str, response: Response, as_article: bool) -> PageReading:
+        """The page as read by a parser process, or read here and now."""
+        with self._count_lock:
+            reading = self._readings.pop(url, None)
+        if reading is None:
+            reading = read_page(response, self.scope, as_article)
+        return reading
+
     def _fetch_one(self, item: tuple[str, str]) -> Response | FetchError:
+        """Runs in a worker thread: the stored answer, or a (conditional) fetch."""
         url, kind = item
         stored = self.archive.get_response(url)
-        if stored is not None and not (self.refreshing and kind in LISTING_KINDS + SEED_KINDS):
+        if stored is not None and not self._must_revalidate(url, kind):
             self.progress.update(from_archive=1)
             return stored
-        if self.pages_seen >= self.settings.max_pages:
+        if not self._take_page_budget():
             return FetchError(url, f"page limit reached ({self.settings.max_pages} pages)")
-        self.pages_seen += 1
         try:
             response = self.fetcher.get(
-                url,
-                etag=stored.headers.get("etag") if stored else None,
-                last_modified=stored.headers.get("last-modified") if stored else None,
-                allowed_hosts=self.scope.hosts_with_www(),
+                url, allowed_hosts=self.scope.hosts_with_www(), known=self._stored_page,
+                **_validators(stored),
             )
         except FetchError as error:
             return error
+        with self._count_lock:
+            self._fresh.add(url)
         if response.status == 304 and stored is not None:
             self.progress.update(from_archive=1)
             return stored
         self.archive.put_response(response)
+        self._store_under_final_url(response)
         self.progress.update(fetched=1)
         return response
+
+    def _stored_page(self, url: str) -> Response | None:
+        """A page already stored (200), so that a redirect to it costs no request."""
+        if not self.scope.contains(url):
+            return None
+        stored = self.archive.get_response(self.scope.canonical(url))
+        return stored if stored is not None and stored.status == 200 else None
+
+    def _store_under_final_url(self, response: Response) -> None:
+        """After a redirect, the target's own queue entry must find the page stored."""
+        if response.final_url == response.url or response.status != 200:
+            return
+        if not self.scope.contains(response.final_url):
+            return
+        target = self.scope.canonical(response.final_url)
+        if not self.archive.has_response(target):
+            self.archive.put_response(replace(response, url=target, final_url=target))
+
+    def _must_revalidate(self, url: str, kind: str) -> bool:
+        """On a refresh, listings, feeds, sitemaps and changed articles are asked again."""
+        if not self.refreshing:
+            return False
+        with self._count_lock:
+            if url in self._fresh:
+                return False
+            return kind in LISTING_KINDS + SEED_KINDS or url in self._recheck
+
+    def _take_page_budget(self) -> bool:
+        with self._count_lock:
+            if self.pages_seen >= self.settings.max_pages:
+                return False
+            self.pages_seen += 1
+            return True
 
     def _handle(self, url: str, kind: str, outcome: Response | FetchError) -> None:
         if isinstance(outcome, FetchError):
@@ -163,13 +346,15 @@ class Crawler:
             self._handle_feed(response)
         elif kind == "sitemap":
             self._handle_sitemap(response)
-        elif "html" not in response.content_type:
+        elif not _is_html(response):
             self.archive.mark(url, "skipped", f"not HTML ({response.content_type})")
             return
         elif kind in LISTING_KINDS:
-            self._enqueue_links(response)
+            reading = self._reading(url, response, as_article=False)
+            self._remember_listing_dates(reading.dates)
+            self._enqueue_links(reading.links)
         else:
-            self._handle_article(url, response)
+            self._handle_article(url, response, self._reading(url, response, as_article=True))
         self.archive.mark(url, "done")
 
     def _failed(self, url: str, kind: str, reason: str) -> None:
@@ -193,41 +378,63 @@ class Crawler:
         for child in children:
             if self.scope.contains(child):
                 self._enqueue(child, "sitemap")
+        if self.refreshing:
+            self._recheck_changed(discover.sitemap_lastmods(response.content))
 
-    def _enqueue_links(self, response: Response) -> None:
-        links = discover.find_links(response.final_url, response.text, self.scope)
+    def _recheck_changed(self, lastmods: dict[str, str]) -> None:
+        """Queue again the stored articles modified (says the sitemap) after we fetched them."""
+        for page, lastmod in lastmods.items():
+            if not self.scope.contains(page):
+                continue
+            url = self.scope.canonical(page)
+            stored = self.archive.get_response(url)
+            if stored is None or not _later(lastmod, stored.fetched_at):
+                continue
+            if self.archive.url_state(url) == "done":
+                with self._count_lock:
+                    self._recheck.add(url)
+                self.archive.mark(url, "todo")
+                log.debug("Changed since the last run: %s", url)
+
+    def _enqueue_links(self, links: discover.Links) -> None:
         for url in links.articles:
             self._enqueue(url)
-        if len(links.listings) and self._listing_budget_left():
-            for url in links.listings:
-                self._enqueue(url)
-
-    def _listing_budget_left(self) -> bool:
-        counts = self.archive.url_counts()
-        return sum(counts.values()) < self.settings.max_pages + self.settings.max_listing_pages
+        for url in links.listings:
+            self._enqueue(url)
 
     def _enqueue(self, url: str, kind: str | None = None) -> str | None:
+        """Queue an in-scope URL; its canonical spelling, or None when it is not to be walked.
+
+        Listing pages (pagination, tags, archives) are bounded by ``max_listing_pages``: a
+        calendar or pagination trap ends there.
+        """
         if not self.scope.contains(url):
             return None
+        canonical = self.scope.canonical(url)
+        if canonical in self._queued:
+            return canonical  # every page links the same menus: spare the archive a write
         kind = kind or discover.classify(url)
         if kind in ("skip", "feed") or kind == "sitemap":
             return None
-        canonical = self.scope.canonical(url)
+        if kind in LISTING_KINDS and self.listings_queued >= self.settings.max_listing_pages:
+            log.debug("Listing page limit reached: %s not walked", url)
+            return None
         if self.archive.enqueue(canonical, kind):
             self.progress.update(discovered=1)
+            if kind in LISTING_KINDS:
+                self.listings_queued += 1
+        self._queued.add(canonical)
         return canonical
 
-    def _handle_article(self, url: str, response: Response) -> None:
-        article = parse.parse_page(response.final_url, response.text)
-        if article is None:
-            # Not a single article (a listing reached through a root-level link, say):
-            # still a source of links.
-            self._enqueue_links(response)
-            return
-        self._settle_identity(article, url, response)
-        self._apply_feed_date(article)
-        self._store(article)
-        self._enqueue_links(response)
+    def _handle_article(self, url: str, response: Response, reading: PageReading) -> None:
+        article = reading.article
+        if article is not None:
+            self._settle_identity(article, url, response)
+            self._apply_fallback_dates(article)
+            self._store(article)
+        # Pages that are not one article (a listing reached through a root-level link, say)
+        # are still a source of links.
+        self._enqueue_links(reading.links)
 
     def _settle_identity(self, article: Article, url: str, response: Response) -> None:
         """One canonical URL per article; every other address that served it is an alias."""
@@ -242,9 +449,26 @@ class Crawler:
             self.archive.enqueue(canonical, article.kind)
             self.archive.mark(canonical, "done")
 
-    def _apply_feed_date(self, article: Article) -> None:
+    def _remember_listing_dates(self, dates: dict[str, tuple[str, bool]]) -> None:
+        for key, (iso, has_time) in dates.items():
+            self.archive.set_state(f"listing_date:{key}", f"{iso}|{int(has_time)}")
+
+    def _apply_fallback_dates(self, article: Article) -> None:
+        """An undated page (or one dated only by its URL month) takes the date its listing
+        page showed, else the feed's (STRUCTURE.md §2, rule 3); never "now"."""
         if article.published_source not in (None, "url"):
             return
+        dates: dict[str, tuple[str, bool]] = {}
+        for address in [article.url, *article.aliases]:
+            key = parse.listing_key(address)
+            value = self.archive.get_state(f"listing_date:{key}")
+            if value:
+                iso, _, has_time = value.rpartition("|")
+                dates[key] = (iso, has_time == "1")
+        if not parse.apply_listing_date(article, dates):
+            self._apply_feed_date(article)
+
+    def _apply_feed_date(self, article: Article) -> None:
         published = self.archive.get_state(f"feed_date:{article.url}")
         if published:
             article.published = published
@@ -259,3 +483,47 @@ class Crawler:
         else:
             self.progress.update(articles=1)
         self.archive.put_article(article)
+
+
+def _validators(stored: Response | None) -> dict[str, str | None]:
+    """Conditional-request arguments for ``Fetcher.get`` from a stored answer."""
+    if stored is None or stored.status != 200:
+        return {"etag": None, "last_modified": None}
+    headers = stored.headers
+    return {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
+
+
+def _is_html(response: Response) -> bool:
+    """HTML by its Content-Type or, when the server sent none, by its first bytes."""
+    if "html" in response.content_type:
+        return True
+    if response.content_type not in ("", "application/octet-stream", "text/plain"):
+        return False
+    start = response.content[:1024].lstrip().lower()
+    return start.startswith((b"<!doctype html", b"<html")) or b"<html" in start
+
+
+def _parser_pool(workers: int) -> Executor | None:
+    """Parser processes when there is more than one CPU and more than one worker."""
+    processes = min(workers, os.cpu_count() or 1)
+    if processes < 2:
+        return None
+    return ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_ignore_interrupts,
+    )
+
+
+def _later(lastmod: str, fetched_at: str) -> bool:
+    """True when a sitemap ``<lastmod>`` (W3C date, maybe date-only) is after ``fetched_at``."""
+    try:
+        changed = datetime.fromisoformat(lastmod.strip().replace("Z", "+00:00"))
+        fetched = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if changed.tzinfo is None:
+        changed = changed.replace(tzinfo=timezone.utc)
+    if fetched.tzinfo is None:
+        fetched = fetched.replace(tzinfo=timezone.utc)
+    return changed > fetched

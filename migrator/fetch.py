@@ -15,7 +15,8 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,7 +45,9 @@ RETURNED_CLIENT_ERRORS = frozenset({404, 410})
 # A 304 may carry the Content-Length of the full page (RFC 9110 §8.6): never read a body.
 BODILESS_STATUSES = frozenset({204, 304})
 CHUNK_BYTES = 64 * 1024
-SNIFF_BYTES = 4096
+MAX_CONNECTIONS_PER_HOST = 16
+# Overblog pages put kilobytes of consent scripts before their <meta charset>.
+SNIFF_BYTES = 64 * 1024
 FALLBACK_ENCODING = "windows-1252"
 # Browsers decode these labels as windows-1252 (WHATWG Encoding Standard); so do we.
 LATIN1_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii"})
@@ -80,24 +83,38 @@ def _header_charset(content_type: str) -> str | None:
 
 
 def decode_html(content: bytes, content_type: str = "") -> str:
-    """Decode a page: header charset, then <meta>/XML declaration, then UTF-8, else windows-1252."""
+    """Decode a page: header charset, then <meta>/XML declaration, then UTF-8, else windows-1252.
+
+    A declared charset that cannot decode the bytes is a wrong label (common on old blogs):
+    the next source is tried. A single-byte label (ISO-8859-1, windows-1252) on bytes that are
+    valid, non-ASCII UTF-8 is wrong too: such bytes are almost never real Latin-1 text.
+    """
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8", errors="replace")
-    declared = _header_charset(content_type)
-    if declared:
-        text = _try_decode(content, declared, errors="replace")
-        if text is not None:
-            return text
     head = content[:SNIFF_BYTES]
     match = XML_ENCODING.search(head) or META_CHARSET.search(head)
-    if match:
-        text = _try_decode(content, match.group(1).decode("ascii"), errors="replace")
+    labels = [_header_charset(content_type), match.group(1).decode("ascii") if match else None]
+    utf8 = _try_decode(content, "utf-8")
+    for label in filter(None, labels):
+        if utf8 is not None and not content.isascii() and _single_byte(label):
+            return utf8
+        text = _try_decode(content, label)
         if text is not None:
             return text
-    text = _try_decode(content, "utf-8")
-    if text is not None:
-        return text
+    if utf8 is not None:
+        return utf8
+    for label in filter(None, labels):
+        text = _try_decode(content, label, errors="replace")
+        if text is not None:
+            return text
     return content.decode(FALLBACK_ENCODING, errors="replace")
+
+
+def _single_byte(label: str) -> bool:
+    label = label.strip().lower()
+    return label in LATIN1_LABELS or label.replace("_", "-") in (
+        "windows-1252", "cp1252", "iso-8859-15", "latin-9", "iso8859-15",
+    )
 
 
 @dataclass(slots=True)
@@ -152,6 +169,10 @@ class HttpTransport:
     def __init__(self, max_body_bytes: int = 20 * 1024 * 1024) -> None:
         self.max_body_bytes = max_body_bytes
         self.session = requests.Session()
+        # one connection per worker thread (the CLI allows up to 16), kept alive
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=MAX_CONNECTIONS_PER_HOST)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def send(self, url: str, headers: dict[str, str], timeout: float) -> Response:
         try:
@@ -364,6 +385,8 @@ class _HostState:
     robots: Protego | None = None
     robots_loaded: bool = False
     robots_lock: threading.Lock = field(default_factory=threading.Lock)
+    gate: threading.Lock = field(default_factory=threading.Lock)
+    """Held by the thread waiting for the host's next slot (and, with a delay, sending)."""
 
 
 class Fetcher:
@@ -378,7 +401,8 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self.transport = transport or HttpTransport(settings.max_body_bytes)
-        self._sleep = sleep
+        self._cancelled = threading.Event()
+        self._sleep = self._interruptible_sleep if sleep is time.sleep else sleep
         self._clock = clock
         self._random = random.Random()
         self._lock = threading.Lock()
@@ -395,11 +419,14 @@ class Fetcher:
         last_modified: str | None = None,
         allowed_hosts: set[str] | None = None,
         any_host: bool = False,
+        known: Callable[[str], Response | None] | None = None,
     ) -> Response:
         """GET ``url``; 2xx, 304, 404 and 410 come back as Responses, other failures raise.
 
         Redirects are followed only to ``allowed_hosts`` (default: the URL's own host), or
-        anywhere with ``any_host`` (for a blog's home page, which may have moved).
+        anywhere with ``any_host`` (for a blog's home page, which may have moved). ``known``
+        gives the stored answer of a redirect target, if any: it is used instead of asking
+        the server again (an old ``/article-ID.html`` address of a post already fetched).
         """
         scope = {h.lower() for h in allowed_hosts} if allowed_hosts else {_hostname(url)}
         headers = self._headers(etag, last_modified)
@@ -414,6 +441,9 @@ class Fetcher:
                 raise FetchError(url, f"redirect outside the blog to {target}", response.status)
             if target in seen:
                 raise FetchError(url, f"redirect loop at {target}", response.status)
+            stored = known(target) if known else None
+            if stored is not None:
+                return replace(stored, url=url, final_url=target)
             seen.add(target)
             current = target
         raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
@@ -427,10 +457,25 @@ class Fetcher:
         """Seconds kept between two requests to the host of ``url``."""
         return self._delay(self._state(_hostname(url)))
 
+    def cancel(self) -> None:
+        """Stop at once: waits in progress end and every later ``get`` raises FetchError.
+
+        Called when the crawl is interrupted, so that worker threads sleeping out a delay or a
+        long Retry-After do not hold the exit.
+        """
+        self._cancelled.set()
+
     def close(self) -> None:
         close = getattr(self.transport, "close", None)
         if close is not None:
             close()
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        self._cancelled.wait(seconds)
+
+    def _check_cancelled(self, url: str) -> None:
+        if self._cancelled.is_set():
+            raise FetchError(url, "crawl interrupted")
 
     # -- one URL, with retries ----------------------------------------------------------
 
@@ -451,15 +496,19 @@ class Fetcher:
     def _get_with_retries(self, url: str, headers: dict[str, str]) -> Response:
         if self.settings.obey_robots and not self._allowed(url):
             raise FetchError(url, "disallowed by robots.txt")
+        return self._send_with_retries(url, headers)
+
+    def _send_with_retries(self, url: str, headers: dict[str, str]) -> Response:
         host = _hostname(url)
         attempts = max(0, self.settings.retries) + 1
         reached = False
         reason = "no attempt made"
         last: Response | None = None
         for attempt in range(attempts):
-            self._wait_turn(host)
             try:
-                response = self.transport.send(url, headers, self.settings.timeout)
+                with self._host_turn(host):
+                    self._check_cancelled(url)
+                    response = self.transport.send(url, headers, self.settings.timeout)
             except TransientError as exc:
                 reached = reached or exc.reached_host
                 reason = exc.reason
@@ -510,18 +559,40 @@ class Fetcher:
                 return max(0.0, float(crawl_delay))
         return max(0.0, self.settings.default_delay)
 
-    def _wait_turn(self, host: str) -> None:
-        """Reserve the host's next slot, then sleep until it comes (outside the lock)."""
+    @contextmanager
+    def _host_turn(self, host: str) -> Iterator[None]:
+        """Wait for the host's next slot, then send (the body of the ``with``).
+
+        Threads of one host queue at its gate. With a delay, the gate is held until the
+        answer is in and the delay counts from there: the host never has two requests from us
+        at once, and never sees two closer than the delay, however many workers there are or
+        however late a thread wakes. Without a delay, the gate only orders the slots and the
+        requests overlap.
+        """
         state = self._state(host)
         delay = self._delay(state) if self._polite else 0.0
-        with self._lock:
-            now = self._clock()
-            start = max(now, state.not_before)
-            if state.last_start is not None:
-                start = max(start, state.last_start + delay)
-            state.last_start = start
-        if start > now:
-            self._sleep(start - now)
+        state.gate.acquire()
+        held = True
+        try:
+            with self._lock:
+                now = self._clock()
+                start = max(now, state.not_before)
+                if state.last_start is not None:
+                    start = max(start, state.last_start + delay)
+            if start > now:
+                self._sleep(start - now)
+            if delay <= 0:
+                with self._lock:
+                    state.last_start = start
+                held = False
+                state.gate.release()
+            yield
+            if held:
+                with self._lock:
+                    state.last_start = max(start, self._clock())
+        finally:
+            if held:
+                state.gate.release()
 
     def _defer(self, host: str, seconds: float) -> None:
         state = self._state(host)
@@ -545,13 +616,13 @@ class Fetcher:
         return state.robots
 
     def _load_robots(self, robots_url: str) -> Protego | None:
+        """Retried like any page (a 429 or a reset must not lose the Crawl-delay)."""
         headers = {"User-Agent": self.settings.user_agent, "Accept": "text/plain, */*"}
         host = _hostname(robots_url)
         for _hop in range(2):  # one redirect allowed on the same host (http → https)
-            self._wait_turn(host)
             try:
-                response = self.transport.send(robots_url, headers, self.settings.timeout)
-            except (TransientError, FetchError):
+                response = self._send_with_retries(robots_url, headers)
+            except FetchError:
                 return None
             location = response.headers.get("location", "")
             if response.status not in REDIRECT_STATUSES or not location:

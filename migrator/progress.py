@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -31,6 +32,7 @@ class Progress:
     failed: int = 0
     _last_draw: float = 0.0
     _drawn: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def interactive(self) -> bool:
@@ -42,11 +44,22 @@ class Progress:
             f"(+{self.from_archive} from archive) · articles {self.articles} · failed {self.failed}"
         )
 
+    def summary(self) -> str:
+        """The line that ends a crawl."""
+        return (
+            f"Crawl finished: {self.fetched} fetched, {self.from_archive} from archive, "
+            f"{self.failed} failed"
+        )
+
     def update(self, **changes: int) -> None:
-        for name, delta in changes.items():
-            setattr(self, name, getattr(self, name) + delta)
-        if not self.enabled:
-            return
+        """Add to counters (called from worker threads too)."""
+        with self._lock:
+            for name, delta in changes.items():
+                setattr(self, name, getattr(self, name) + delta)
+            if self.enabled:
+                self._show(changes)
+
+    def _show(self, changes: dict[str, int]) -> None:
         if self.interactive:
             now = time.monotonic()
             if now - self._last_draw >= 0.1:

@@ -28,8 +28,33 @@ Behaviour worth knowing:
   ``{"status": 503, "times": 2, "headers": {"Retry-After": "1"}, "body": b"...", "delay": 0.5}``.
   A spec answers ``times`` times (forever when ``times`` is absent), then the request is served
   normally. ``delay`` sleeps before answering (to simulate slowness).
+  More spec keys (and ``FaultResponse`` fields) for hostile answers:
 
-Run by hand: ``python tests/fixtureserver.py --port 8899``.
+  - ``"status": 0`` serves the real file, changed by the keys below (``{"delay": 2,
+    "status": 0}`` is a slow but correct answer);
+  - ``"reset": True`` closes the connection with a TCP reset, no answer at all;
+  - ``"truncate": True`` announces the full ``Content-Length``, sends half the body, closes;
+  - ``"size": N`` streams N filler bytes as the body (huge responses, never held in memory);
+  - ``"content_type": "..."`` replaces the Content-Type (binary, missing or wrong charset;
+    ``""`` sends none);
+  - ``"encoding": "windows-1252"`` re-encodes the (UTF-8) body, and ``"meta_charset"`` sets the
+    ``<meta charset>`` label written in it (``""`` removes it).
+
+  Redirect loops and off-site redirects are plain specs: ``{"status": 301, "headers":
+  {"Location": "http://elsewhere.example/"}}``.
+- Chaos: ``server.chaos(seed=1, rate_429=0.10, rate_5xx=0.05, rate_reset=0.02,
+  rate_truncated=0.02)`` registers a random fault on every URL (a ``Chaos`` fault callable in
+  ``server.faults``, so ``faults.clear()`` ends it). Draws depend only on the seed, the URL and
+  how many times that URL was asked, so a run is repeatable whatever the thread timing; after
+  ``max_in_a_row`` faults in a row a URL is served normally (a client with that many retries
+  always gets through). ``Retry-After`` of 429s is drawn from ``retry_after`` (default 0 or 1).
+- Latency: ``server.latency = 0.05`` delays every answer (benchmarks).
+- Request log: ``server.request_log`` lists ``(monotonic time, host, path)`` of every request;
+  ``server.statuses`` counts the answers by ``(host, path, status)`` (a reset counts as 0).
+- Helpers for tests that run the real command: ``run_migrator(args, proxy_url)``,
+  ``migrator_env(proxy_url)``, ``output_snapshot(out_dir)`` (bytes of every export).
+
+Run by hand: ``python tests/fixtureserver.py --port 8899 [--sites DIR] [--latency 0.05]``.
 """
 
 from __future__ import annotations
@@ -37,7 +62,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import mimetypes
+import os
+import random
 import re
+import socket
+import struct
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -80,6 +111,15 @@ CONTENT_TYPES = {
 }
 
 
+SERVE_FILE = 0
+"""FaultResponse status meaning "serve the real file" (slowed, cut, retyped or re-encoded)."""
+
+META_CHARSET = re.compile(rb"""(<meta[^>]+charset\s*=\s*["']?\s*)([A-Za-z0-9._:-]+)""", re.I)
+META_TAG = re.compile(rb"<meta[^>]*>", re.I)
+CHARSET_ATTR = re.compile(rb"""charset\s*=\s*["']?\s*[A-Za-z0-9._:-]+["']?""", re.I)
+FILLER = b"\x00\xff" * 32 * 1024
+
+
 @dataclass
 class FaultResponse:
     """What a fault answers instead of the file."""
@@ -88,6 +128,90 @@ class FaultResponse:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     delay: float = 0.0
+    reset: bool = False
+    """Close the connection with a TCP reset instead of answering."""
+    truncate: bool = False
+    """Send the full Content-Length but only half the body, then close."""
+    size: int = 0
+    """Stream this many filler bytes as the body (a huge response)."""
+    content_type: str | None = None
+    encoding: str | None = None
+    """Re-encode the body (read as UTF-8) into this charset."""
+    meta_charset: str | None = None
+    """Label written into the body's <meta charset> ("" removes the meta)."""
+
+
+@dataclass
+class Chaos:
+    """Random faults on every URL, repeatable: draws depend on seed, URL and attempt number."""
+
+    seed: int = 1
+    rate_429: float = 0.0
+    rate_5xx: float = 0.0
+    rate_reset: float = 0.0
+    rate_truncated: float = 0.0
+    rate_slow: float = 0.0
+    slow_delay: float = 0.3
+    retry_after: tuple[str, ...] = ("0", "1")
+    max_in_a_row: int = 2
+    hits: Counter[str] = field(default_factory=Counter)
+    """How many faults of each kind were answered (429, 5xx, reset, truncated, slow)."""
+    _asked: Counter[str] = field(default_factory=Counter)
+    _in_a_row: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, host: str, path: str) -> FaultResponse | None:
+        url = f"http://{host}{path}"
+        with self._lock:
+            attempt = self._asked[url]
+            self._asked[url] += 1
+            if self._in_a_row[url] >= self.max_in_a_row:
+                self._in_a_row[url] = 0
+                return None
+            kind, answer = self._draw(random.Random(f"{self.seed}|{url}|{attempt}"))
+            if answer is None or kind == "slow":
+                self._in_a_row[url] = 0
+            else:
+                self._in_a_row[url] += 1
+            if kind:
+                self.hits[kind] += 1
+            return answer
+
+    def _draw(self, rng: random.Random) -> tuple[str, FaultResponse | None]:
+        roll = rng.random()
+        for kind, rate in (("429", self.rate_429), ("5xx", self.rate_5xx),
+                           ("reset", self.rate_reset), ("truncated", self.rate_truncated),
+                           ("slow", self.rate_slow)):
+            if roll < rate:
+                return kind, self._answer(kind, rng)
+            roll -= rate
+        return "", None
+
+    def _answer(self, kind: str, rng: random.Random) -> FaultResponse:
+        if kind == "429":
+            return FaultResponse(429, {"Retry-After": rng.choice(self.retry_after)}, b"slow down")
+        if kind == "5xx":
+            return FaultResponse(rng.choice((500, 502, 503, 504)), body=b"server error")
+        if kind == "reset":
+            return FaultResponse(SERVE_FILE, reset=True)
+        if kind == "truncated":
+            return FaultResponse(SERVE_FILE, truncate=True)
+        return FaultResponse(SERVE_FILE, delay=self.slow_delay)
+
+
+CHAOS_KEY = re.compile(r"")  # matches every URL; one key so a second chaos() replaces the first
+
+
+def recode_html(body: bytes, encoding: str | None, meta_charset: str | None) -> bytes:
+    """A UTF-8 page re-encoded into ``encoding``, its <meta charset> relabelled or removed."""
+    if meta_charset is not None:
+        if meta_charset:
+            body = META_CHARSET.sub(lambda m: m.group(1) + meta_charset.encode(), body)
+        else:
+            body = META_TAG.sub(lambda m: CHARSET_ATTR.sub(b"", m.group(0)), body)
+    if encoding:
+        body = body.decode("utf-8").encode(encoding, errors="xmlcharrefreplace")
+    return body
 
 
 FaultKey = str | re.Pattern[str]
@@ -152,6 +276,9 @@ class FixtureServer(ThreadingHTTPServer):
         self._fault_hits: Counter[int] = Counter()
         self._thread: threading.Thread | None = None
         self.conditional = True
+        self.latency = 0.0
+        self.request_log: list[tuple[float, str, str]] = []
+        self.statuses: Counter[tuple[str, str, int]] = Counter()
 
     @property
     def port(self) -> int:
@@ -176,6 +303,8 @@ class FixtureServer(ThreadingHTTPServer):
         with self._lock:
             self.requests.clear()
             self._fault_hits.clear()
+            self.request_log.clear()
+            self.statuses.clear()
 
     def count(self, host: str, path: str) -> int:
         """How many times ``http://host{path}`` was requested."""
@@ -185,6 +314,17 @@ class FixtureServer(ThreadingHTTPServer):
     def record(self, host: str, path: str) -> None:
         with self._lock:
             self.requests[(host, path)] += 1
+            self.request_log.append((time.monotonic(), host, path))
+
+    def answered(self, host: str, path: str, status: int) -> None:
+        with self._lock:
+            self.statuses[(host, path, status)] += 1
+
+    def chaos(self, seed: int = 1, **rates: Any) -> Chaos:
+        """Random faults on every URL from now on (see ``Chaos``); ``faults.clear()`` ends them."""
+        chaos = Chaos(seed=seed, **rates)
+        self.faults[CHAOS_KEY] = chaos
+        return chaos
 
     def fault_for(self, host: str, path: str) -> FaultResponse | None:
         """The fault answer for this request, if one is registered and not used up."""
@@ -208,6 +348,12 @@ class FixtureServer(ThreadingHTTPServer):
                 headers=dict(value.get("headers", {})),
                 body=value.get("body", b""),
                 delay=float(value.get("delay", 0.0)),
+                reset=bool(value.get("reset", False)),
+                truncate=bool(value.get("truncate", False)),
+                size=int(value.get("size", 0)),
+                content_type=value.get("content_type"),
+                encoding=value.get("encoding"),
+                meta_charset=value.get("meta_charset"),
             )
         return None
 
@@ -217,6 +363,12 @@ class FixtureHandler(BaseHTTPRequestHandler):
 
     server: FixtureServer
     protocol_version = "HTTP/1.1"
+    _fault: FaultResponse | None = None
+    _where: tuple[str, str] = ("", "")
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.server.answered(*self._where, code)
+        super().send_response(code, message)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass  # quiet: tests read counts, not logs
@@ -237,12 +389,58 @@ class FixtureHandler(BaseHTTPRequestHandler):
         host, path, query = self._target()
         full_path = f"{path}?{query}" if query else path
         self.server.record(host, full_path)
+        self._where = (host, full_path)
+        if self.server.latency:
+            time.sleep(self.server.latency)
         fault = self.server.fault_for(host, full_path)
-        if fault is not None:
-            if fault.delay:
-                time.sleep(fault.delay)
-            self._send(fault.status, fault.body, "text/plain", fault.headers, send_body)
+        try:
+            if fault is None:
+                self._serve(host, path, query, full_path, send_body)
+            else:
+                self._answer_fault(fault, host, path, query, full_path, send_body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (body too large, say)
+
+    def _answer_fault(self, fault: FaultResponse, host: str, path: str, query: str,
+                      full_path: str, send_body: bool) -> None:
+        if fault.delay:
+            time.sleep(fault.delay)
+        if fault.reset:
+            self._reset_connection()
             return
+        self._fault = fault
+        try:
+            if fault.status == SERVE_FILE:
+                self._serve(host, path, query, full_path, send_body)
+            elif fault.size:
+                self._send_filler(fault, send_body)
+            else:
+                content_type = fault.content_type or "text/plain"
+                self._send(fault.status, fault.body, content_type, fault.headers, send_body)
+        finally:
+            self._fault = None
+
+    def _reset_connection(self) -> None:
+        """Close with RST (SO_LINGER 0): the client sees "connection reset by peer"."""
+        self.server.answered(*self._where, 0)
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+
+    def _send_filler(self, fault: FaultResponse, send_body: bool) -> None:
+        self.send_response(fault.status)
+        self.send_header("Content-Type", fault.content_type or "application/octet-stream")
+        self.send_header("Content-Length", str(fault.size))
+        for name, value in fault.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        left = fault.size if send_body else 0
+        while left > 0:
+            chunk = FILLER[:left]
+            self.wfile.write(chunk)
+            left -= len(chunk)
+
+    def _serve(self, host: str, path: str, query: str, full_path: str, send_body: bool) -> None:
         host_dir = self.server.sites_dir / host
         if not host or not host_dir.is_dir():
             headers = {"X-Fixture": "no-such-host"}
@@ -258,6 +456,9 @@ class FixtureHandler(BaseHTTPRequestHandler):
             self._send(404, NOT_FOUND_BODY, "text/html; charset=utf-8", {}, send_body)
             return
         body = file_path.read_bytes()
+        fault = self._fault
+        if fault is not None and (fault.encoding or fault.meta_charset is not None):
+            body = recode_html(body, fault.encoding, fault.meta_charset)
         validators = {"ETag": f'"{hashlib.sha1(body).hexdigest()[:16]}"',
                       "Last-Modified": LAST_MODIFIED}
         if self.server.conditional and self._not_modified(validators["ETag"]):
@@ -285,23 +486,67 @@ class FixtureHandler(BaseHTTPRequestHandler):
         headers: dict[str, str],
         send_body: bool,
     ) -> None:
+        fault = self._fault
+        if fault is not None and fault.status == SERVE_FILE and fault.content_type is not None:
+            content_type = fault.content_type
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        if content_type:
+            self.send_header("Content-Type", content_type)
         if status != 304:
             self.send_header("Content-Length", str(len(body)))
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if send_body:
-            self.wfile.write(body)
+        if not send_body:
+            return
+        if fault is not None and fault.truncate and status == 200:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.wfile.write(body)
+
+
+# -- helpers for tests that run the real command through the proxy ---------------------------
+
+MIGRATOR = str(Path(sys.executable).with_name("migrator"))
+OUTPUT_FILES = ("blog.json", "wordpress.xml")
+
+
+def migrator_env(proxy_url: str) -> dict[str, str]:
+    """The environment of a ``migrator`` child that reaches every host through the proxy."""
+    env = {**os.environ, "HTTP_PROXY": proxy_url, "http_proxy": proxy_url}
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        env.pop(name, None)
+    return env
+
+
+def run_migrator(args: list[str], proxy_url: str, timeout: float = 300,
+                 **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``migrator`` command through the proxy; output captured as text."""
+    return subprocess.run([MIGRATOR, *args], env=migrator_env(proxy_url), capture_output=True,
+                          text=True, timeout=timeout, check=False, **kwargs)
+
+
+def output_snapshot(out_dir: Path) -> dict[str, bytes]:
+    """Bytes of every export (blog.json, wordpress.xml, markdown/**), keyed by relative path.
+
+    ``report.json`` (timestamps, counts of this run) and the archive are left out.
+    """
+    files = [out_dir / name for name in OUTPUT_FILES if (out_dir / name).is_file()]
+    files += sorted(p for p in (out_dir / "markdown").rglob("*") if p.is_file())
+    return {str(p.relative_to(out_dir)): p.read_bytes() for p in files}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8899)
     parser.add_argument("--sites", type=Path, default=SITES_DIR)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to answers")
     args = parser.parse_args()
     server = FixtureServer(args.port, args.sites)
+    server.latency = args.latency
     print(f"HTTP_PROXY={server.proxy_url}  (serving {args.sites})", flush=True)
     try:
         server.serve_forever()

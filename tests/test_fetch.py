@@ -517,7 +517,52 @@ def test_robots_server_error_allows_all() -> None:
     fetcher, transport, _ = make_fetcher(table)
     assert fetcher.get(f"{BLOG}/admin/x").status == 200
     assert fetcher.robots_sitemaps(BLOG) == []
-    assert transport.urls().count(f"{BLOG}/robots.txt") == 1  # one attempt, remembered
+    # retried like a page (1 + 3 retries), then "allow all" is remembered
+    assert transport.urls().count(f"{BLOG}/robots.txt") == 4
+
+
+def test_robots_429_is_retried_and_its_crawl_delay_kept() -> None:
+    table = robots_table()
+    table[f"{BLOG}/robots.txt"].insert(0, resp(f"{BLOG}/robots.txt", 429, retry_after="2"))
+    fetcher, transport, clock = make_fetcher(table, delay=None)
+    with pytest.raises(FetchError, match="disallowed"):
+        fetcher.get(f"{BLOG}/admin/x")
+    assert transport.urls().count(f"{BLOG}/robots.txt") == 2
+    assert fetcher.crawl_delay(BLOG) == 7
+    assert clock.sleeps[0] >= 2  # Retry-After (or the default delay, longer) was waited
+
+
+def test_cancel_ends_waits_and_later_gets() -> None:
+    import threading
+
+    fetcher = Fetcher(CrawlSettings(delay=30.0, obey_robots=False),
+                      FakeTransport({f"{BLOG}/": [resp(f"{BLOG}/")]}))
+    fetcher.get(f"{BLOG}/")
+    errors: list[Exception] = []
+
+    def second() -> None:
+        try:
+            fetcher.get(f"{BLOG}/")  # would wait 30 s for its slot
+        except FetchError as error:
+            errors.append(error)
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    fetcher.cancel()
+    worker.join(timeout=2)
+    assert not worker.is_alive()
+    assert len(errors) == 1 and "interrupted" in str(errors[0])
+
+
+def test_wrong_charset_label_is_corrected() -> None:
+    page = "<p>Publié l’été</p>"
+    # header says UTF-8, bytes are windows-1252, the meta tells the truth
+    cp1252 = f'<meta charset="windows-1252">{page}'.encode("cp1252")
+    assert decode_html(cp1252, "text/html; charset=utf-8").endswith(page)
+    # header says ISO-8859-1 (a server default), bytes are UTF-8
+    assert decode_html(page.encode(), "text/html; charset=ISO-8859-1") == page
+    # no label anywhere
+    assert decode_html(page.encode("cp1252"), "text/html") == page
 
 
 def test_mirror_site_hosts(mirror: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,3 +147,95 @@ def test_conditional_requests(mini_server: FixtureServer) -> None:
     assert other.status_code == 200
     mini_server.conditional = False
     assert fetch(mini_server, f"http://{HOST}/page/2", headers=since).status_code == 200
+
+
+# -- hostile answers and chaos ---------------------------------------------------------------
+
+
+def test_reset_truncate_huge_and_slow_faults(mini_server: FixtureServer) -> None:
+    mini_server.faults["/page/2"] = {"reset": True, "times": 1}
+    with pytest.raises(requests.exceptions.ConnectionError):
+        fetch(mini_server, f"http://{HOST}/page/2")
+    assert fetch(mini_server, f"http://{HOST}/page/2").text == "<html>page two</html>"
+
+    mini_server.faults["/"] = {"status": 0, "truncate": True}
+    with pytest.raises(requests.exceptions.ChunkedEncodingError, match="IncompleteRead"):
+        fetch(mini_server, f"http://{HOST}/")
+
+    mini_server.faults["/x.png"] = {"status": 200, "size": 3_000_000}
+    huge = fetch(mini_server, f"http://{HOST}/x.png")
+    assert len(huge.content) == 3_000_000
+    assert huge.headers["Content-Type"] == "application/octet-stream"
+
+    mini_server.faults["/rss"] = {"status": 0, "delay": 0.3}
+    started = time.monotonic()
+    assert fetch(mini_server, f"http://{HOST}/rss").text == '<?xml version="1.0"?><rss/>'
+    assert time.monotonic() - started >= 0.3
+    assert mini_server.statuses[(HOST, "/page/2", 0)] == 1  # the reset
+    assert mini_server.statuses[(HOST, "/page/2", 200)] == 1
+
+
+def test_charset_faults_reencode_the_real_page(tmp_path: Path) -> None:
+    site = tmp_path / HOST
+    site.mkdir()
+    page = '<html><head><meta charset="utf-8"></head><body>Noël – l’été</body></html>'
+    (site / "index.html").write_text(page, encoding="utf-8")
+    server = FixtureServer(port=0, sites_dir=tmp_path).start()
+    try:
+        server.faults["/"] = {"status": 0, "encoding": "windows-1252",
+                              "meta_charset": "windows-1252", "content_type": "text/html"}
+        answer = fetch(server, f"http://{HOST}/")
+        assert answer.headers["Content-Type"] == "text/html"
+        assert answer.content == page.replace("utf-8", "windows-1252").encode("cp1252")
+        server.faults["/"] = {"status": 0, "encoding": "iso-8859-1", "meta_charset": "",
+                              "content_type": ""}
+        bare = fetch(server, f"http://{HOST}/")
+        assert "Content-Type" not in bare.headers
+        assert b"charset=" not in bare.content
+        assert "Noël &#8211; l&#8217;été".encode("latin-1") in bare.content
+    finally:
+        server.stop()
+
+
+def test_chaos_is_repeatable_and_gives_up_after_max_in_a_row(tmp_path: Path) -> None:
+    def statuses(seed: int) -> list[int]:
+        site = tmp_path / HOST
+        site.mkdir(exist_ok=True)
+        for n in range(5):
+            (site / f"p{n}.html").write_text("<html>page</html>", encoding="utf-8")
+        server = FixtureServer(port=0, sites_dir=tmp_path).start()
+        try:
+            chaos = server.chaos(seed=seed, rate_429=0.4, rate_5xx=0.4, max_in_a_row=2)
+            got = [fetch(server, f"http://{HOST}/p{n % 5}.html").status_code for n in range(40)]
+            assert chaos.hits["429"] + chaos.hits["5xx"] == sum(s != 200 for s in got)
+            return got
+        finally:
+            server.stop()
+
+    first = statuses(seed=5)
+    assert first == statuses(seed=5)  # same seed, same answers
+    assert first != statuses(seed=6)
+    assert {429, 200} <= set(first) and set(first) - {200, 429} <= {500, 502, 503, 504}
+    for n in range(5):  # the answers to one URL, in order: never three faults in a row
+        streak = 0
+        for status in first[n::5]:
+            streak = streak + 1 if status != 200 else 0
+            assert streak <= 2
+
+
+def test_chaos_429_carries_retry_after_and_clear_ends_it(mini_server: FixtureServer) -> None:
+    mini_server.chaos(seed=1, rate_429=1.0, retry_after=("1",), max_in_a_row=100)
+    answer = fetch(mini_server, f"http://{HOST}/")
+    assert answer.status_code == 429
+    assert answer.headers["Retry-After"] == "1"
+    mini_server.faults.clear()
+    assert fetch(mini_server, f"http://{HOST}/").status_code == 200
+
+
+def test_latency_and_request_log(mini_server: FixtureServer) -> None:
+    mini_server.latency = 0.1
+    started = time.monotonic()
+    fetch(mini_server, f"http://{HOST}/")
+    fetch(mini_server, f"http://{HOST}/page/2")
+    assert time.monotonic() - started >= 0.2
+    assert [(h, p) for _t, h, p in mini_server.request_log] == [(HOST, "/"), (HOST, "/page/2")]

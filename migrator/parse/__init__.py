@@ -18,10 +18,10 @@ from bs4 import BeautifulSoup
 from ..model import Article, Blog
 from . import generic, kiwi, postkiwi, v1
 from .common import double_unescape, is_listing_url, make_soup, meta, norm_text
-from .listing import apply_listing_date, listing_dates
+from .listing import apply_listing_date, listing_dates, listing_key
 
 __all__ = ["FAMILIES", "apply_listing_date", "capture_date", "detect_family", "is_overblog",
-           "listing_dates", "parse_blog", "parse_page", "theme_of"]
+           "listing_dates", "listing_key", "parse_blog", "parse_page", "theme_of"]
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,8 @@ _ITEMS = (
 )
 
 
-def _key(url: str) -> str:
+def listing_key(url: str) -> str:
+    """How listing dates are keyed: host without ``www.`` and path."""
     parts = urlsplit(url)
     host = (parts.hostname or "").removeprefix("www.")
     return f"{host}{parts.path}"
@@ -49,7 +50,8 @@ def _v1_extraits(soup: BeautifulSoup, page_url: str) -> dict[str, tuple[str, boo
         date = link.find_next(class_="dateExtrait")
         parsed = parse_date_text(date.get_text(" ")) if date is not None else None
         if parsed:
-            found[_key(urljoin(page_url, str(link["href"])))] = (parsed[0].isoformat(), parsed[1])
+            key = listing_key(urljoin(page_url, str(link["href"])))
+            found[key] = (parsed[0].isoformat(), parsed[1])
     return found
 
 
@@ -62,7 +64,7 @@ def listing_dates(page_url: str, html: str) -> dict[str, tuple[str, bool]]:
             link = item.select_one(link_selector)
             date = _date_of(item, date_selector)
             if link is not None and date is not None:
-                found[_key(urljoin(page_url, str(link["href"])))] = date
+                found[listing_key(urljoin(page_url, str(link["href"])))] = date
     return found
 
 
@@ -74,8 +76,8 @@ def apply_listing_date(article: Article, dates: dict[str, tuple[str, bool]]) -> 
     if article.published_source not in (None, "url"):
         return False
     for url in [article.url, *article.aliases]:
-        if _key(url) in dates:
-            iso, has_time = dates[_key(url)]
+        if listing_key(url) in dates:
+            iso, has_time = dates[listing_key(url)]
             article.published, article.published_source = iso, "listing"
             article.date_precision = "second" if has_time else "day"
             article.warnings = [w for w in article.warnings
