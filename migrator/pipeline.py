@@ -10,7 +10,7 @@ Only this module orders the stages; the CLI is a thin layer over these three fun
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .archive import Archive
@@ -43,6 +43,17 @@ def crawl(
 ) -> Report:
     """Crawl SOURCE into the archive in ``archive_dir``; resume or refresh it if it exists."""
     settings = settings or CrawlSettings()
+    report = _crawl(source, archive_dir, settings, progress)
+    with Archive(archive_dir) as archive:
+        _count_articles(archive.iter_articles(), report)
+        _collect_failures(archive, report, settings.download_images)
+    return report
+
+
+def _crawl(
+    source: str, archive_dir: Path, settings: CrawlSettings, progress: Progress | None
+) -> Report:
+    """The crawl and media stages; counting is left to the caller (one pass, not two)."""
     resolved = resolve_source(source)
     report = Report(source=resolved.description)
     ensure_writable_folder(archive_dir)
@@ -53,9 +64,6 @@ def crawl(
         report.pages_from_archive = crawler.progress.from_archive
         if settings.download_images:
             _download_media(archive, settings, resolved.transport(settings))
-        _summarise_archive(archive, report)
-        if settings.download_images:
-            report.failures += media_failures(archive)
     return report
 
 
@@ -77,7 +85,7 @@ def export(
         if blog is None:
             raise ExportError(f"the archive in {archive_dir} holds no blog yet")
         report = report or Report(source=blog.url)
-        _summarise_archive(archive, report)
+        _collect_failures(archive, report, settings.include_images)
         exporters = open_exporters(list(formats), out_dir, settings)
         if "markdown" in formats or "wxr" in formats:
             exporters.append(RedirectsExporter(out_dir, settings, formats))
@@ -85,11 +93,10 @@ def export(
         plan = SitePlan.build(archive.iter_articles(), blog_urls)  # first pass: slugs only
         for exporter in exporters:
             exporter.plan = plan
-        articles = archive.iter_articles()
+        articles = _counted(archive.iter_articles(), report)
         if settings.include_images:
             publish_media(archive, out_dir)
             articles = attach_local_paths(archive, articles)
-            report.failures += media_failures(archive)
         try:
             _run_exporters(exporters, blog, articles)
         except BaseException:
@@ -114,7 +121,7 @@ def migrate(
     formats = _checked_formats(formats)
     ensure_writable_folder(out_dir)
     archive_dir = out_dir / ARCHIVE_FOLDER
-    report = crawl(source, archive_dir, crawl_settings, progress)
+    report = _crawl(source, archive_dir, crawl_settings or CrawlSettings(), progress)
     return export(archive_dir, formats, out_dir, export_settings, report)
 
 
@@ -157,15 +164,27 @@ def ensure_writable_folder(folder: Path) -> None:
         raise ExportError(f"cannot write to {folder}: {reason}") from error
 
 
-def _summarise_archive(archive: Archive, report: Report) -> None:
-    """Counts and warnings come from the archive, so a resumed run reports the whole blog."""
+def _collect_failures(archive: Archive, report: Report, with_media: bool) -> None:
+    """Failures come from the archive, so a resumed run reports the whole blog."""
+    report.failures = [{"url": url, "reason": reason} for url, reason in archive.failures()]
+    if with_media:
+        report.failures += media_failures(archive)
+
+
+def _count_articles(articles: Iterable[Article], report: Report) -> None:
+    for _article in _counted(articles, report):
+        pass
+
+
+def _counted(articles: Iterable[Article], report: Report) -> Iterator[Article]:
+    """Pass the articles through, counting them into the report on the way."""
     report.posts = report.pages = report.comments = report.images = 0
     report.comments_unavailable = 0
     report.families.clear()
     report.warnings.clear()
-    for article in archive.iter_articles():
+    for article in articles:
         _count_article(article, report)
-    report.failures = [{"url": url, "reason": reason} for url, reason in archive.failures()]
+        yield article
 
 
 def _count_article(article: Article, report: Report) -> None:
