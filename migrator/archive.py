@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS urls (
     reason TEXT
 );
 CREATE INDEX IF NOT EXISTS urls_state ON urls (state, id);
+CREATE INDEX IF NOT EXISTS urls_state_kind ON urls (state, kind, id);
 CREATE TABLE IF NOT EXISTS articles (
     url TEXT PRIMARY KEY,
     published TEXT,
@@ -212,7 +213,9 @@ class Archive:
         sql = "SELECT url, kind FROM urls WHERE state = 'todo'"
         params: tuple[Any, ...] = ()
         if kinds:
-            sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
+            # Few todo URLs are of these kinds: look them up by kind, not by scanning the queue.
+            sql = ("SELECT url, kind FROM urls INDEXED BY urls_state_kind WHERE state = 'todo'"
+                   f" AND kind IN ({', '.join('?' * len(kinds))})")
             params = tuple(kinds)
         rows = self._read(f"{sql} ORDER BY id LIMIT ?", (*params, limit))
         return [(url, kind) for url, kind in rows]

@@ -67,10 +67,14 @@ def read_page(response: Response, scope: discover.Scope, as_article: bool) -> Pa
     The fetch time resolves relative dates ("hier à 18h05") of comments.
     """
     page_url, html = response.final_url, response.text
+    # lxml parses the page once: links are read from the tree, then the parser prunes it.
+    tree = parse.html_tree(html) if html.strip() else None
+    links = discover.find_links(page_url, html, scope, tree=tree)
     captured = datetime.fromisoformat(response.fetched_at) if as_article else None
-    article = parse.parse_page(page_url, html, captured=captured) if as_article else None
-    dates = {} if as_article else parse.listing_dates(page_url, html)
-    return PageReading(article, discover.find_links(page_url, html, scope), dates)
+    article = (parse.parse_page(page_url, html, captured=captured, tree=tree) if as_article
+               else None)
+    dates = {} if as_article else parse.listing_dates(page_url, html, tree=tree)
+    return PageReading(article, links, dates)
 
 
 def _ignore_interrupts() -> None:
@@ -104,6 +108,8 @@ class Crawler:
         self.read_in_processes = 0
         self._queued: set[str] = set()
         """URLs known to be in the archive's queue (a few bytes each, so a set is fine)."""
+        self._queued_as: dict[str, str] = {}
+        """Spelling of a link -> its canonical URL, once that is in ``_queued``."""
         self._recheck: set[str] = set()
         """Stored articles the sitemap says changed since we fetched them (refresh only)."""
 
@@ -408,11 +414,15 @@ class Crawler:
         Listing pages (pagination, tags, archives) are bounded by ``max_listing_pages``: a
         calendar or pagination trap ends there.
         """
+        known = self._queued_as.get(url)
+        if known is not None:
+            return known  # every page links the same menus: spare the work and the archive
         if not self.scope.contains(url):
             return None
         canonical = self.scope.canonical(url)
         if canonical in self._queued:
-            return canonical  # every page links the same menus: spare the archive a write
+            self._queued_as[url] = canonical
+            return canonical
         kind = kind or discover.classify(url)
         if kind in ("skip", "feed") or kind == "sitemap":
             return None
@@ -424,6 +434,7 @@ class Crawler:
             if kind in LISTING_KINDS:
                 self.listings_queued += 1
         self._queued.add(canonical)
+        self._queued_as[url] = canonical
         return canonical
 
     def _handle_article(self, url: str, response: Response, reading: PageReading) -> None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -198,28 +199,33 @@ class Links:
     """Pagination, tag, category and archive pages to walk, same rules."""
 
 
-def find_links(page_url: str, html: str, scope: Scope) -> Links:
+def find_links(page_url: str, html: str, scope: Scope,
+               tree: lxml.html.HtmlElement | None = None) -> Links:
     """Articles and listing pages linked from one page (other blogs and service hosts ignored).
 
     Read with lxml's HTML parser directly (no BeautifulSoup tree): the crawl calls this on
-    every page, and it is several times faster.
+    every page, and it is several times faster. ``tree``: ``html`` already parsed by lxml
+    (``parse.html_tree``), left unchanged, so that the parser can use it next.
     """
     if not html.strip():
         return Links()
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return Links()
+    root = tree
+    if root is None:
+        try:
+            root = lxml.html.document_fromstring(html)
+        except (etree.ParserError, ValueError):
+            return Links()
     base = page_url
     for base_href in root.xpath("//base/@href")[:1]:
         base = urljoin(page_url, str(base_href))
     here = scope.canonical(page_url) if scope.contains(page_url) else None
     links = Links()
     seen: set[str] = set()
+    scope_key = (scope.base_url, frozenset(scope.aliases))
     for element in root.xpath("//a[@href] | //link[@href] | //area[@href]"):
         if element.tag == "link" and not _is_next_link(element.get("rel", "")):
             continue
-        _add_link(links, seen, urljoin(base, element.get("href", "").strip()), scope, here)
+        _add_link(links, seen, urljoin(base, element.get("href", "").strip()), scope_key, here)
     return links
 
 
@@ -227,17 +233,29 @@ def _is_next_link(rel: str) -> bool:
     return "next" in rel.lower().split()
 
 
-def _add_link(links: Links, seen: set[str], url: str, scope: Scope, here: str | None) -> None:
-    if not scope.contains(url):
+def _add_link(links: Links, seen: set[str], url: str, scope_key: tuple[str, frozenset[str]],
+              here: str | None) -> None:
+    verdict = _link_verdict(url, *scope_key)
+    if verdict is None:
         return
-    kind = classify(url)
-    if kind not in ARTICLE_KINDS and kind not in WALKED_KINDS:
-        return
-    canonical = scope.canonical(url)
+    kind, canonical = verdict
     if canonical in seen or canonical == here:
         return
     seen.add(canonical)
     (links.articles if kind in ARTICLE_KINDS else links.listings).append(canonical)
+
+
+@lru_cache(maxsize=8192)
+def _link_verdict(url: str, base_url: str, aliases: frozenset[str]) -> tuple[str, str] | None:
+    """(kind, canonical URL) of a link worth following, else None. Cached: every page of a
+    blog repeats most of its links (menus, sidebars, tags)."""
+    scope = Scope(base_url, set(aliases))
+    if not scope.contains(url):
+        return None
+    kind = classify(url)
+    if kind not in ARTICLE_KINDS and kind not in WALKED_KINDS:
+        return None
+    return kind, scope.canonical(url)
 
 
 def canonical_link(html: str) -> str | None:

@@ -14,14 +14,15 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
+from lxml.html import HtmlElement as LxmlElement
 
 from ..model import Article, Blog
 from . import generic, kiwi, postkiwi, v1
-from .common import double_unescape, is_listing_url, make_soup, meta, norm_text
+from .common import double_unescape, html_tree, is_listing_url, make_soup, meta, norm_text
 from .listing import apply_listing_date, listing_dates, listing_key
 
-__all__ = ["FAMILIES", "apply_listing_date", "capture_date", "detect_family", "is_overblog",
-           "listing_dates", "listing_key", "parse_blog", "parse_page", "theme_of"]
+__all__ = ["FAMILIES", "apply_listing_date", "capture_date", "detect_family", "html_tree",
+           "is_overblog", "listing_dates", "listing_key", "parse_blog", "parse_page", "theme_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -77,16 +78,19 @@ def _is_error_page(soup: BeautifulSoup) -> bool:
     return bool(re.search(r"\b404\b|page introuvable|page not found|n'existe pas", title))
 
 
-def parse_page(url: str, html: str, captured: datetime | None = None) -> Article | None:
+def parse_page(url: str, html: str, captured: datetime | None = None,
+               tree: LxmlElement | None = None) -> Article | None:
     """The Article of a post or static page, or None for listings, tag/archive pages and errors.
 
     ``captured`` (when the copy was fetched or archived) resolves relative comment dates such as
-    "hier à 18h05"; a Wayback Machine copy gives its own. Without it they stay None.
+    "hier à 18h05"; a Wayback Machine copy gives its own. Without it they stay None. ``tree``:
+    ``html`` already parsed by ``html_tree`` (the crawl reads links from it first); it is
+    pruned in place.
     """
     if is_listing_url(url):
         logger.debug("%s: listing URL, not an article", url)
         return None
-    soup = make_soup(html, focus=True)
+    soup = make_soup(html, focus=True, tree=tree)
     if _is_error_page(soup):
         logger.debug("%s: error page", url)
         return None

@@ -12,11 +12,12 @@ import html as htmlmod
 import re
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Comment, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..media import original_image_url
 from ..model import Image
 from .sections import normalize_sections, unwrap_layout_tables, wrap_loose_inline
+from .walk import classes_of, has_token, tags, tags_where
 
 __all__ = ["CHROME_SELECTORS", "body_images", "clean_body", "clean_body_and_images",
            "remove_chrome"]
@@ -37,6 +38,8 @@ _DROP_STYLES = re.compile(
 _URL_ATTRS = {"a": "href", "img": "src", "iframe": "src", "source": "src", "embed": "src",
               "object": "data", "video": "src", "audio": "src"}
 _UNWRAP_SECTIONS = ("ob-sections", "ob-section-html", "ob-section-text", "ob-text")
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_HEADING_MEDIA = frozenset(("img", "iframe", "object", "embed", "video"))
 
 
 _CHROME_TAGS = frozenset({"script", "style", "noscript", "link", "meta", "form", "button"})
@@ -50,23 +53,38 @@ def _is_chrome(tag: Tag) -> bool:
     if tag.name in _CHROME_TAGS or tag.get("id") in _CHROME_IDS:
         return True
     return any(c in _CHROME_CLASSES or c.startswith("ads-") or "Sidebar-ad" in c or "Ad--" in c
-               for c in tag.get("class") or ())
+               for c in classes_of(tag))
 
 
 def remove_chrome(root: Tag) -> None:
     """Delete Overblog chrome, ads and scripts found anywhere under root."""
-    for node in root.find_all(string=lambda s: isinstance(s, Comment)):
+    for node in [node for node in root.descendants if isinstance(node, Comment)]:
         node.extract()
-    for node in root.find_all(_is_chrome):
+    for node in tags_where(root, _is_chrome):
         if not node.decomposed:
             node.decompose()
-    for node in root.find_all(id=_AD_SLOT_ID):
+    for node in tags_where(root, _is_ad_slot):
         if not node.decomposed and node.name in ("div", "ins", "aside"):
             node.decompose()
 
 
+def _is_ad_slot(tag: Tag) -> bool:
+    ident = tag.get("id")
+    return ident is not None and bool(_AD_SLOT_ID.search(ident))
+
+
+def _image_link(img: Tag) -> Tag | None:
+    """The ``a.ob-link-img`` around an image (``img.find_parent("a", class_=...)``)."""
+    node = img.parent
+    while node is not None:
+        if has_token(node, "a", "ob-link-img"):
+            return node
+        node = node.parent
+    return None
+
+
 def _best_src(img: Tag) -> str:
-    link = img.find_parent("a", class_="ob-link-img")
+    link = _image_link(img)
     if link and link.get("href"):
         return str(link["href"])
     for attr in ("data-src", "data-original", "data-lazy-src"):
@@ -92,7 +110,7 @@ def _largest_candidate(srcset: str) -> str:
 
 def _unwrap_self_links(root: Tag) -> None:
     """<a href="X.jpg"><img src="X.jpg"></a>: the link only repeats the image; keep the image."""
-    for link in root.find_all("a", href=True):
+    for link in tags_where(root, _is_link):
         images = link.find_all("img")
         if (len(images) == 1 and not link.get_text(strip=True)
                 and images[0].get("src") == link["href"]):
@@ -109,13 +127,25 @@ def _fix_images(root: Tag, base_url: str) -> None:
         for attr in ("srcset", "sizes", "data-src", "data-original", "data-lazy-src",
                      "data-amp-height", "data-amp-width"):
             img.attrs.pop(attr, None)
-    for link in root.find_all("a", class_="ob-link-img", href=True):
+    for link in tags_where(root, _is_image_link):
         link["href"] = original_image_url(urljoin(base_url, str(link["href"])))
 
 
+def _is_link(tag: Tag) -> bool:
+    return tag.name == "a" and tag.get("href") is not None
+
+
+def _is_image_link(tag: Tag) -> bool:
+    return _is_link(tag) and "ob-link-img" in classes_of(tag)
+
+
 def _absolute_urls(root: Tag, base_url: str) -> None:
+    by_name: dict[str, list[Tag]] = {name: [] for name in _URL_ATTRS}
+    for node in tags(root):  # only attributes change: one walk serves every name
+        if node.name in by_name:
+            by_name[node.name].append(node)
     for name, attr in _URL_ATTRS.items():
-        for node in root.find_all(name):
+        for node in by_name[name]:
             value = node.get(attr)
             if value and not str(value).startswith(("#", "mailto:", "javascript:", "data:")):
                 node[attr] = urljoin(base_url, str(value).strip())
@@ -126,13 +156,15 @@ _LITERAL_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 
 def _fix_double_escapes(root: Tag) -> None:
     """Text showing '&amp;' or '&eacute;' comes from entities escaped twice: decode it once more."""
-    for text in root.find_all(string=_LITERAL_ENTITY):
+    texts = [node for node in root.descendants
+             if isinstance(node, NavigableString) and _LITERAL_ENTITY.search(node)]
+    for text in texts:
         if not isinstance(text, Comment):
             text.replace_with(htmlmod.unescape(str(text)))
 
 
 def _clean_styles(root: Tag) -> None:
-    for node in root.find_all(style=True):
+    for node in tags_where(root, lambda tag: tag.get("style") is not None):
         kept = [d for d in str(node["style"]).split(";") if d.strip() and not _DROP_STYLES.match(d)]
         if kept:
             node["style"] = ";".join(d.strip() for d in kept)
@@ -141,7 +173,7 @@ def _clean_styles(root: Tag) -> None:
 
 
 def _is_empty(node: Tag) -> bool:
-    if node.find(_EMBED_TAGS):
+    if any(tag.name in _EMBED_TAGS for tag in tags(node)):
         return False
     return not node.get_text().replace("\u00a0", " ").strip()
 
@@ -160,8 +192,8 @@ def _drop_empty_paragraphs(root: Tag) -> None:
 
 
 def _lift_media_out_of_headings(root: Tag) -> None:
-    for heading in root.find_all(re.compile(r"^h[1-6]$")):
-        media = heading.find_all(("img", "iframe", "object", "embed", "video"))
+    for heading in tags_where(root, lambda tag: tag.name in _HEADINGS):
+        media = tags_where(heading, lambda tag: tag.name in _HEADING_MEDIA)
         for node in reversed(media):
             outer = node.parent if node.parent.name == "a" and node.parent is not heading else node
             heading.insert_after(outer.extract())
@@ -171,7 +203,7 @@ def _lift_media_out_of_headings(root: Tag) -> None:
 
 def _unwrap_plain_sections(root: Tag) -> None:
     for cls in _UNWRAP_SECTIONS:
-        for node in root.find_all("div", class_=cls):
+        for node in tags_where(root, lambda tag, cls=cls: has_token(tag, "div", cls)):
             node.unwrap()
     for node in root.find_all("font"):  # v1 editor output: presentational only
         node.unwrap()

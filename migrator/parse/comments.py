@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup, Tag
 
 from ..model import Comment
 from .dates import PARIS, parse_date_text
+from .walk import classes_of, first_tag
 
 __all__ = ["kiwi_comments", "relative_date", "v1_comments"]
 
@@ -142,10 +143,10 @@ def _without_replies(item: Tag) -> Tag:
 def kiwi_comments(soup: BeautifulSoup) -> list[Comment]:
     """Server-rendered kiwi comments: 2018 div.ob-comment (replies in div.ob-comment-replies)
     or the 2013 .ob-commentsList."""
-    widget = soup.find(id="ob-comments")
+    widget = first_tag(soup, lambda tag: tag.get("id") == "ob-comments")
     root = (widget.find("div", class_="ob-list") or widget) if widget is not None else None
     if root is None:
-        old = soup.find(class_="ob-commentsList")
+        old = first_tag(soup, lambda tag: "ob-commentsList" in classes_of(tag))
         return _kiwi2013_comments(old) if old is not None else []
     comments: list[Comment] = []
     for node in root.find_all("div", class_=["ob-comment", "ob-comment-replies"]):

@@ -20,6 +20,7 @@ from ..media import original_image_url
 from ..model import Article, Comment
 from .clean import clean_body_and_images
 from .dates import date_from_url, parse_date_text, parse_iso_date
+from .walk import first_tag, tags, tags_where
 
 __all__ = [
     "Found",
@@ -27,6 +28,7 @@ __all__ = [
     "clean_author",
     "has_class",
     "double_unescape",
+    "html_tree",
     "is_listing_url",
     "json_ld",
     "make_soup",
@@ -90,6 +92,15 @@ _NOT_ONE_KIWI_ARTICLE = frozenset({"PostPreview", "Content--list", "readmore", "
                                    "divTitreArticle"})
 
 
+# The nodes that can be never-content (the others have no class, no id and an ordinary tag),
+# and those that can mark the article, in document order: lxml finds them in C, so the Python
+# loops see a fraction of the page.
+_MAY_BE_NEVER_CONTENT = etree.XPath(
+    "descendant-or-self::*[self::script or self::style or self::noscript or self::svg"
+    " or self::link or self::meta or @class or @id] | descendant::comment()")
+_MAY_MARK_ARTICLE = etree.XPath("descendant-or-self::*[@class or @id]")
+
+
 def _is_never_content(el: lxml.html.HtmlElement, classes: set[str]) -> bool:
     tag = el.tag
     if tag in _NEVER_CONTENT_TAGS:
@@ -101,20 +112,22 @@ def _is_never_content(el: lxml.html.HtmlElement, classes: set[str]) -> bool:
     return el.get("id") == "right-content" or not _NEVER_CONTENT_CLASSES.isdisjoint(classes)
 
 
-def _prune_tree(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, list]:
-    """Drop never-content elements (one walk). Return the page's single kiwi article container
-    (div.Post or article.post: title, dates, body and, in known themes, comments) if it has
-    one, and the server-rendered comment blocks (#ob-comments, .ob-commentsList)."""
-    doomed, comment_blocks = [], []
+def _is_doomed(node: lxml.html.HtmlElement) -> bool:
+    """A never-content element, or an HTML comment."""
+    if not isinstance(node.tag, str):
+        return isinstance(node, etree._Comment)
+    return _is_never_content(node, set((node.get("class") or "").split()))
+
+
+def _find_article(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, list]:
+    """The page's single kiwi article container (div.Post or article.post: title, dates, body
+    and, in known themes, comments) if it has one, and the server-rendered comment blocks
+    (#ob-comments, .ob-commentsList). Never-content elements count for neither."""
+    comment_blocks = []
     posts, articles, not_one = [], [], False
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            if isinstance(el, etree._Comment):
-                doomed.append(el)
-            continue
+    for el in _MAY_MARK_ARTICLE(root):
         classes = set((el.get("class") or "").split())
         if _is_never_content(el, classes):
-            doomed.append(el)
             continue
         if el.get("id") == "ob-comments" or "ob-commentsList" in classes:
             comment_blocks.append(el)
@@ -124,30 +137,57 @@ def _prune_tree(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | No
                 posts.append(el)
             elif el.tag == "article" and "post" in classes:
                 articles.append(el)
-    for el in doomed:
-        if el.getparent() is not None:
-            el.drop_tree()
     candidates = posts or articles
     article = candidates[0] if len(candidates) == 1 and not not_one else None
     return article, comment_blocks
 
 
-def prune_html(html: str, focus: bool = False) -> str:
-    """The page without what can never be article content (see _prune_tree).
+def _drop_never_content(subtree: lxml.html.HtmlElement) -> None:
+    """Drop the never-content elements and comments under ``subtree`` (itself included)."""
+    for el in [node for node in _MAY_BE_NEVER_CONTENT(subtree) if _is_doomed(node)]:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+def html_tree(html: str) -> lxml.html.HtmlElement | None:
+    """The page parsed by lxml, or None when lxml cannot read it."""
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def prune_html(html: str, focus: bool = False,
+               tree: lxml.html.HtmlElement | None = None) -> str:
+    """The page without what can never be article content (see _is_never_content).
 
     ``focus``: keep only <head> and the article container when the page has exactly one kiwi
-    article; BeautifulSoup then builds a tree of a third of the size.
+    article; BeautifulSoup then builds a tree of a third of the size. ``tree``: ``html``
+    already parsed by ``html_tree`` (pruned in place, so usable once).
     """
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
+    root = tree if tree is not None else html_tree(html)
+    if root is None:
         return html
-    article, comment_blocks = _prune_tree(root)
+    article, comment_blocks = _find_article(root)
     head = root.find("head")
+    if head is not None and _is_doomed(head):
+        head = None
     if not focus or article is None or head is None:
+        _drop_never_content(root)
         return lxml.html.tostring(root, encoding="unicode", method="html")
+    # Only what is serialized below needs pruning: the head (with its tail, which takes the
+    # tails of the dropped nodes right after it), the article, then the comment blocks outside
+    # the article, found once the article is pruned (a dropped widget cuts them off from it).
+    _drop_never_content(head)
+    following = head.getnext()
+    while following is not None and _is_doomed(following):
+        following.drop_tree()
+        following = head.getnext()
+    _drop_never_content(article)
     kept = [article] + [block for block in comment_blocks  # comments placed after the article
                         if not any(a is article for a in block.iterancestors())]
+    for block in kept[1:]:
+        _drop_never_content(block)
     lang = root.get("lang")
     opening = f'<html lang="{htmlmod.escape(lang)}">' if lang else "<html>"
     return (opening + lxml.html.tostring(head, encoding="unicode", method="html") + "<body>"
@@ -156,11 +196,13 @@ def prune_html(html: str, focus: bool = False) -> str:
             + "</body></html>")
 
 
-def make_soup(html: str | BeautifulSoup, focus: bool = False) -> BeautifulSoup:
-    """BeautifulSoup of a page without its never-content parts (``focus``: see prune_html)."""
+def make_soup(html: str | BeautifulSoup, focus: bool = False,
+              tree: lxml.html.HtmlElement | None = None) -> BeautifulSoup:
+    """BeautifulSoup of a page without its never-content parts (``focus``, ``tree``: see
+    prune_html)."""
     if isinstance(html, BeautifulSoup):
         return html
-    return BeautifulSoup(prune_html(html, focus), "lxml")
+    return BeautifulSoup(prune_html(html, focus, tree), "lxml")
 
 
 def double_unescape(text: str) -> str:
@@ -189,9 +231,13 @@ def meta(soup: BeautifulSoup, key: str) -> str | None:
     return None
 
 
+def _is_json_ld(tag: Tag) -> bool:
+    return tag.name == "script" and tag.get("type") == "application/ld+json"
+
+
 def json_ld(soup: BeautifulSoup) -> dict:
     """The first JSON-LD object that looks like an article (or {})."""
-    for script in soup.find_all("script", type="application/ld+json"):
+    for script in tags_where(soup, _is_json_ld):
         try:
             data = json.loads(script.string or "")
         except (json.JSONDecodeError, TypeError):
@@ -381,7 +427,7 @@ def _class_index(soup: BeautifulSoup) -> dict[str, set[str]]:
     index = soup.__dict__.get("_ob_class_index")
     if index is None:
         index = {}
-        for tag in soup.find_all(class_=True):
+        for tag in tags(soup):
             for cls in tag.get("class") or ():
                 index.setdefault(cls, set()).add(tag.name)
         soup.__dict__["_ob_class_index"] = index
@@ -405,7 +451,7 @@ def has_class(root: Tag, classes: frozenset[str], names: tuple[str, ...] = ()) -
 
 def comment_feature_status(soup: BeautifulSoup, html: str) -> str:
     """'unavailable' when the page has comments we cannot read, else 'none'."""
-    if soup.find(_has_comment_widget):
+    if first_tag(soup, _has_comment_widget):
         return "unavailable"
     if "initCommentApp" in html or "commentCount(" in html:
         return "unavailable"

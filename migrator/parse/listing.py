@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
 from ..model import Article
 from .common import make_soup
@@ -55,9 +56,13 @@ def _v1_extraits(soup: BeautifulSoup, page_url: str) -> dict[str, tuple[str, boo
     return found
 
 
-def listing_dates(page_url: str, html: str) -> dict[str, tuple[str, bool]]:
-    """{"host/path" of each post listed: (ISO date, has_time)} for the posts the page dates."""
-    soup = make_soup(html)
+def listing_dates(page_url: str, html: str,
+                  tree: HtmlElement | None = None) -> dict[str, tuple[str, bool]]:
+    """{"host/path" of each post listed: (ISO date, has_time)} for the posts the page dates.
+
+    ``tree``: ``html`` already parsed by ``html_tree`` (pruned in place, so usable once).
+    """
+    soup = make_soup(html, tree=tree)
     found = _v1_extraits(soup, page_url)
     for item_selector, link_selector, date_selector in _ITEMS:
         for item in soup.select(item_selector):

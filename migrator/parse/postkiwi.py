@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from ..model import Article
 from .comments import kiwi_comments
 from .common import Found, build_article, comment_feature_status, has_class, title_from_meta
+from .walk import classes_of, first_tag, has_token, tags_where
 
 FAMILY = "post"
+# What the family reads, as CSS; matched by the plain tests below (soupsieve costs more).
 TITLE = "h1.Post-title, h2.Post-title, div.PostHeader-content h2, .PostHeader-title"
 DATE = "p.Post-date, .Post-date, .PostHeader-date"
 AUTHOR = "p.Post-author, .Post-author, .PostHeader-author"
@@ -21,6 +24,49 @@ COVER = ".PostHeader-cover img, .Post-cover img, .PostHeader-image img"
 
 _MARKERS = frozenset({"Post", "PostPreview", "Post-title", "PostHeader", "Content--list",
                       "PostPreview-container"})
+_COVER_HOLDERS = frozenset({"PostHeader-cover", "Post-cover", "PostHeader-image"})
+
+
+def _has_ancestor(tag: Tag, test: Callable[[Tag], bool]) -> bool:
+    node = tag.parent
+    while node is not None:
+        if test(node):
+            return True
+        node = node.parent
+    return False
+
+
+# One test per selector above (same matches as soupsieve: class tokens, any ancestor).
+def _is_body(tag: Tag) -> bool:
+    classes = classes_of(tag)
+    return tag.name == "div" and ("Post-body" in classes or "ob-sections" in classes)
+
+
+def _is_title(tag: Tag) -> bool:
+    classes = classes_of(tag)
+    if "PostHeader-title" in classes or (tag.name in ("h1", "h2") and "Post-title" in classes):
+        return True
+    return tag.name == "h2" and _has_ancestor(
+        tag, lambda node: has_token(node, "div", "PostHeader-content"))
+
+
+def _is_date(tag: Tag) -> bool:
+    classes = classes_of(tag)
+    return "Post-date" in classes or "PostHeader-date" in classes
+
+
+def _is_author(tag: Tag) -> bool:
+    classes = classes_of(tag)
+    return "Post-author" in classes or "PostHeader-author" in classes
+
+
+def _is_cover(tag: Tag) -> bool:
+    return tag.name == "img" and _has_ancestor(
+        tag, lambda node: not _COVER_HOLDERS.isdisjoint(classes_of(node)))
+
+
+def _is_tag_link(tag: Tag) -> bool:
+    return has_token(tag, "a", "Post-tag")
 
 
 def detect(soup: BeautifulSoup) -> bool:
@@ -29,25 +75,26 @@ def detect(soup: BeautifulSoup) -> bool:
 
 def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
           captured: datetime | None = None) -> Article | None:
-    posts = soup.find_all("div", class_="Post")
-    if len(posts) > 1 or soup.find("div", class_="Content--list"):
+    posts = tags_where(soup, lambda tag: has_token(tag, "div", "Post"))
+    if len(posts) > 1 or first_tag(soup, lambda tag: has_token(tag, "div", "Content--list")):
         return None
-    if not posts and soup.find("div", class_="PostPreview"):
+    if not posts and first_tag(soup, lambda tag: has_token(tag, "div", "PostPreview")):
         return None
     post = posts[0] if posts else soup
-    body = post.select_one(BODY)
+    body = first_tag(post, _is_body)
     if body is None:
         return None
-    title_el = post.select_one(TITLE)
+    title_el = first_tag(post, _is_title)
+    author_el = first_tag(post, _is_author)
     found = Found(
         title=title_el.get_text(" ") if title_el else title_from_meta(soup, None),
         body=body,
-        date_texts=[el.get_text(" ") for el in post.select(DATE)],
-        author=(post.select_one(AUTHOR).get_text(" ") if post.select_one(AUTHOR) else None),
-        tags=[a.get_text(" ") or a.get("title", "") for a in post.select(TAGS)],
+        date_texts=[el.get_text(" ") for el in tags_where(post, _is_date)],
+        author=author_el.get_text(" ") if author_el else None,
+        tags=[a.get_text(" ") or a.get("title", "") for a in tags_where(post, _is_tag_link)],
         scope=post,
     )
-    cover = post.select_one(COVER)
+    cover = first_tag(post, _is_cover)
     if cover is not None and cover.get("src"):
         found.cover = str(cover["src"])
     found.comments = kiwi_comments(soup)

@@ -12,6 +12,8 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from .walk import has_token, tags_where
+
 __all__ = ["normalize_sections", "unwrap_layout_tables", "wrap_loose_inline"]
 
 _BLOCK_TAGS = {"p", "div", "ul", "ol", "table", "blockquote", "figure", "h1", "h2", "h3", "h4",
@@ -160,9 +162,9 @@ _REWRITERS = {
 def normalize_sections(root: Tag) -> None:
     """Replace each ob-section widget by its plain-HTML equivalent, in place."""
     soup = _owner(root)
-    for quote in root.find_all("blockquote", class_="ob-tweet"):
+    for quote in tags_where(root, lambda tag: has_token(tag, "blockquote", "ob-tweet")):
         _tweet(soup, quote)
-    for section in root.find_all("div", class_="ob-section"):
+    for section in tags_where(root, lambda tag: has_token(tag, "div", "ob-section")):
         if section.decomposed:
             continue
         classes = section.get("class", [])
