@@ -142,7 +142,7 @@ def _find_article(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | 
     return article, comment_blocks
 
 
-def _drop_never_content(subtree: lxml.html.HtmlElement) -> None:
+def drop_never_content(subtree: lxml.html.HtmlElement) -> None:
     """Drop the never-content elements and comments under ``subtree`` (itself included)."""
     for el in [node for node in _MAY_BE_NEVER_CONTENT(subtree) if _is_doomed(node)]:
         if el.getparent() is not None:
@@ -173,21 +173,21 @@ def prune_html(html: str, focus: bool = False,
     if head is not None and _is_doomed(head):
         head = None
     if not focus or article is None or head is None:
-        _drop_never_content(root)
+        drop_never_content(root)
         return lxml.html.tostring(root, encoding="unicode", method="html")
     # Only what is serialized below needs pruning: the head (with its tail, which takes the
     # tails of the dropped nodes right after it), the article, then the comment blocks outside
     # the article, found once the article is pruned (a dropped widget cuts them off from it).
-    _drop_never_content(head)
+    drop_never_content(head)
     following = head.getnext()
     while following is not None and _is_doomed(following):
         following.drop_tree()
         following = head.getnext()
-    _drop_never_content(article)
+    drop_never_content(article)
     kept = [article] + [block for block in comment_blocks  # comments placed after the article
                         if not any(a is article for a in block.iterancestors())]
     for block in kept[1:]:
-        _drop_never_content(block)
+        drop_never_content(block)
     lang = root.get("lang")
     opening = f'<html lang="{htmlmod.escape(lang)}">' if lang else "<html>"
     return (opening + lxml.html.tostring(head, encoding="unicode", method="html") + "<body>"

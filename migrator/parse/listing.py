@@ -9,22 +9,44 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
 from lxml.html import HtmlElement
 
 from ..model import Article
-from .common import make_soup
+from .common import drop_never_content, html_tree
 from .dates import parse_date_text
 
 __all__ = ["apply_listing_date", "listing_dates"]
 
-# (item, link inside the item, date inside the item) per template family.
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def _first(*paths: str) -> str:
+    """XPath of the first node, in document order, that any of ``paths`` finds."""
+    return f"({' | '.join(paths)})[1]"
+
+
+# (item, link inside the item, date inside the item) per template family, as XPath on the lxml
+# tree (BeautifulSoup and CSS selectors cost 20 ms on a 110 KB listing; this costs 1).
 _ITEMS = (
-    ("article.post", "h2.post-title a[href], h1.post-title a[href], .title a[href]",
-     "div.date, .post-date, time"),
-    ("div.PostPreview", "a.PostPreview-link[href], .PostPreview-title a[href], h2 a[href]",
-     ".PostPreviewMeta-date, .PostPreview-date, time"),
+    (
+        f"//article[{_has_class('post')}]",
+        _first(f".//h2[{_has_class('post-title')}]//a[@href]",
+               f".//h1[{_has_class('post-title')}]//a[@href]",
+               f".//*[{_has_class('title')}]//a[@href]"),
+        _first(f".//div[{_has_class('date')}]", f".//*[{_has_class('post-date')}]", ".//time"),
+    ),
+    (
+        f"//div[{_has_class('PostPreview')}]",
+        _first(f".//a[{_has_class('PostPreview-link')}][@href]",
+               f".//*[{_has_class('PostPreview-title')}]//a[@href]", ".//h2//a[@href]"),
+        _first(f".//*[{_has_class('PostPreviewMeta-date')}]",
+               f".//*[{_has_class('PostPreview-date')}]", ".//time"),
+    ),
 )
+_V1_LINKS = f"//a[{_has_class('titreExtrait')}][@href]"
+_V1_DATE_AFTER = _first(f"descendant::*[{_has_class('dateExtrait')}]",
+                        f"following::*[{_has_class('dateExtrait')}]")
 
 
 def listing_key(url: str) -> str:
@@ -34,25 +56,31 @@ def listing_key(url: str) -> str:
     return f"{host}{parts.path}"
 
 
-def _date_of(item: Tag, selector: str) -> tuple[str, bool] | None:
-    node = item.select_one(selector)
+def _text(node: HtmlElement) -> str:
+    return " ".join(node.itertext())
+
+
+def _date_of(node: HtmlElement | None) -> tuple[str, bool] | None:
     if node is None:
         return None
-    if node.name == "time" and node.get("datetime"):
-        parsed = parse_date_text(str(node["datetime"]))
+    if node.tag == "time" and node.get("datetime"):
+        parsed = parse_date_text(node.get("datetime", ""))
     else:
-        parsed = parse_date_text(node.get_text(" "))
+        parsed = parse_date_text(_text(node))
     return (parsed[0].isoformat(), parsed[1]) if parsed else None
 
 
-def _v1_extraits(soup: BeautifulSoup, page_url: str) -> dict[str, tuple[str, bool]]:
+def _one(node: HtmlElement, xpath: str) -> HtmlElement | None:
+    found = node.xpath(xpath)
+    return found[0] if found else None
+
+
+def _v1_extraits(root: HtmlElement, page_url: str) -> dict[str, tuple[str, bool]]:
     found: dict[str, tuple[str, bool]] = {}
-    for link in soup.select("a.titreExtrait[href]"):
-        date = link.find_next(class_="dateExtrait")
-        parsed = parse_date_text(date.get_text(" ")) if date is not None else None
-        if parsed:
-            key = listing_key(urljoin(page_url, str(link["href"])))
-            found[key] = (parsed[0].isoformat(), parsed[1])
+    for link in root.xpath(_V1_LINKS):
+        date = _date_of(_one(link, _V1_DATE_AFTER))
+        if date is not None:
+            found[listing_key(urljoin(page_url, link.get("href", "")))] = date
     return found
 
 
@@ -62,14 +90,17 @@ def listing_dates(page_url: str, html: str,
 
     ``tree``: ``html`` already parsed by ``html_tree`` (pruned in place, so usable once).
     """
-    soup = make_soup(html, tree=tree)
-    found = _v1_extraits(soup, page_url)
-    for item_selector, link_selector, date_selector in _ITEMS:
-        for item in soup.select(item_selector):
-            link = item.select_one(link_selector)
-            date = _date_of(item, date_selector)
+    root = tree if tree is not None else html_tree(html)
+    if root is None:
+        return {}
+    drop_never_content(root)
+    found = _v1_extraits(root, page_url)
+    for item_path, link_path, date_path in _ITEMS:
+        for item in root.xpath(item_path):
+            link = _one(item, link_path)
+            date = _date_of(_one(item, date_path))
             if link is not None and date is not None:
-                found[listing_key(urljoin(page_url, str(link["href"])))] = date
+                found[listing_key(urljoin(page_url, link.get("href", "")))] = date
     return found
 
 
