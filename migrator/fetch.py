@@ -11,6 +11,7 @@ out the way ``wget --mirror`` saves a site.
 from __future__ import annotations
 
 import email.utils
+import os
 import random
 import re
 import threading
@@ -173,11 +174,18 @@ class HttpTransport:
         adapter = requests.adapters.HTTPAdapter(pool_maxsize=MAX_CONNECTIONS_PER_HOST)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        # The environment (HTTP_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE) is read once per host
+        # instead of on every request, where it cost a third of a fetch's CPU.
+        self.session.trust_env = False
+        self.session.verify = (os.environ.get("REQUESTS_CA_BUNDLE")
+                               or os.environ.get("CURL_CA_BUNDLE") or True)
+        self._proxies: dict[str, dict[str, str]] = {}
 
     def send(self, url: str, headers: dict[str, str], timeout: float) -> Response:
         try:
             raw = self.session.get(
-                url, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+                url, headers=headers, timeout=timeout, allow_redirects=False, stream=True,
+                proxies=self._proxies_for(url),
             )
         except requests.exceptions.ConnectTimeout as exc:
             raise TransientError(f"connection timed out ({exc.__class__.__name__})", False) from exc
@@ -191,6 +199,15 @@ class HttpTransport:
             content = b"" if raw.status_code in BODILESS_STATUSES else self._read_body(url, raw)
         headers_out = {name.lower(): value for name, value in raw.headers.items()}
         return Response(url, url, raw.status_code, headers_out, content)
+
+    def _proxies_for(self, url: str) -> dict[str, str]:
+        """The proxies the environment sets for this URL's host (none when NO_PROXY says so)."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        proxies = self._proxies.get(origin)
+        if proxies is None:
+            proxies = self._proxies[origin] = requests.utils.get_environ_proxies(url)
+        return proxies
 
     def _read_body(self, url: str, raw: requests.Response) -> bytes:
         declared = raw.headers.get("Content-Length", "")
