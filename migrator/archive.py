@@ -2,7 +2,8 @@
 
 It holds every fetched response, the URL queue with each URL's state (so a crawl killed at any
 moment resumes where it stopped), the parsed articles (as ``Article.to_dict()`` JSON), the
-blog and a small key/value store. Every write is its own transaction, committed at once.
+blog and a small key/value store. Every write is committed at once, alone or with the others
+of one ``transaction()`` block.
 Exporters read only this file.
 """
 
@@ -12,6 +13,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -91,6 +93,7 @@ class Archive:
         self.folder = Path(folder)
         self.path = self.folder / ARCHIVE_FILE
         self._lock = threading.RLock()
+        self._batch_depth = 0
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -133,8 +136,43 @@ class Archive:
     def _write(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         with self._lock:
             try:
+                if self._batch_depth:
+                    return self._db.execute(sql, params)
                 with self._db:  # one short transaction, committed on exit
                     return self._db.execute(sql, params)
+            except sqlite3.Error as exc:
+                raise ArchiveError(f"cannot write to the archive {self.path}: {exc}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes into one transaction: all of them are stored, or (on error) none.
+
+        The crawl stores what it learnt from one page this way: one commit instead of a dozen,
+        and a crawl killed in the middle never leaves half a page's work behind. Other threads
+        wait for the transaction to end before they write.
+        """
+        with self._lock:
+            if self._batch_depth:
+                self._batch_depth += 1
+                try:
+                    yield
+                finally:
+                    self._batch_depth -= 1
+                return
+            try:
+                self._db.execute("BEGIN")
+            except sqlite3.Error as exc:
+                raise ArchiveError(f"cannot write to the archive {self.path}: {exc}") from exc
+            self._batch_depth = 1
+            try:
+                yield
+            except BaseException:
+                self._batch_depth = 0
+                self._db.rollback()
+                raise
+            self._batch_depth = 0
+            try:
+                self._db.commit()
             except sqlite3.Error as exc:
                 raise ArchiveError(f"cannot write to the archive {self.path}: {exc}") from exc
 

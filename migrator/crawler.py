@@ -22,10 +22,10 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections import deque
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import partial
 from urllib.parse import urlsplit
 
 from . import discover, parse
@@ -33,6 +33,7 @@ from .archive import Archive
 from .errors import ArchiveError, FetchError, HostUnreachable, NotOverblogError
 from .fetch import Fetcher, Response
 from .model import Article
+from .pool import PriorityPool
 from .progress import Progress
 from .settings import CrawlSettings
 from .source import Source
@@ -47,8 +48,6 @@ ARTICLE_KINDS = ("post", "page", "other")
 GONE_STATUSES = (404, 410)
 WINDOW_PER_WORKER = 2
 PARSER_PROCESSES_AFTER = 100
-
-InFlight = tuple[str, str, "Future[Response | FetchError]"]
 
 
 @dataclass(slots=True)
@@ -186,15 +185,16 @@ class Crawler:
     def _drain_queue(self) -> None:
         workers = max(1, self.settings.concurrency)
         window = workers * WINDOW_PER_WORKER
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
-        in_flight: deque[InFlight] = deque()
+        pool: PriorityPool[tuple[str, str], Response | FetchError] = PriorityPool(workers, "fetch")
+        in_flight: set[str] = set()
         handled = 0
         try:
             while True:
                 self._fill_window(pool, in_flight, window)
                 if not in_flight:
                     return
-                url, kind, future = in_flight.popleft()
+                (url, kind), future = pool.next_done()
+                in_flight.discard(url)
                 self._handle_safely(url, kind, future.result())
                 handled += 1
                 if handled == PARSER_PROCESSES_AFTER:
@@ -204,28 +204,29 @@ class Crawler:
             self.fetcher.cancel()
             raise
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown()
             if self._parsers is not None:
                 self._parsers.shutdown(wait=False, cancel_futures=True)
 
-    def _fill_window(self, pool: ThreadPoolExecutor, in_flight: deque[InFlight],
-                     window: int) -> None:
+    def _fill_window(self, pool: PriorityPool[tuple[str, str], Response | FetchError],
+                     in_flight: set[str], window: int) -> None:
         """Submit the next URLs of the queue until ``window`` are in flight.
 
-        Listings, feeds and sitemaps go first: walking the pagination is a chain (page N
-        names page N+1), and the articles it finds keep the workers busy meanwhile.
+        Listings, feeds and sitemaps go first, ahead of the articles already waiting for a
+        worker: walking the pagination is a chain (page N names page N+1), and the articles it
+        finds keep the workers busy meanwhile.
         """
         room = window - len(in_flight)
         if room <= 0:
             return
-        busy = {url for url, _kind, _future in in_flight}
-        limit = room + len(busy)
+        limit = room + len(in_flight)
         walk_first = self.archive.next_todo(kinds=LISTING_KINDS + SEED_KINDS, limit=limit)
         for url, kind in walk_first + self.archive.next_todo(limit=limit):
-            if url in busy:
+            if url in in_flight:
                 continue
-            busy.add(url)
-            in_flight.append((url, kind, pool.submit(self._fetch_and_read, (url, kind))))
+            in_flight.add(url)
+            pool.submit((url, kind), partial(self._fetch_and_read, (url, kind)),
+                        urgent=kind not in ARTICLE_KINDS)
             room -= 1
             if room == 0:
                 return
@@ -233,39 +234,67 @@ class Crawler:
     def _handle_safely(self, url: str, kind: str, outcome: Response | FetchError) -> None:
         """One odd page (a parser crash, say) is a failure of that URL, never of the crawl."""
         try:
-            self._handle(url, kind, outcome)
+            with self.archive.transaction():  # all that one page taught us, or nothing
+                self._handle(url, kind, outcome)
         except (ArchiveError, KeyboardInterrupt):
             raise
         except Exception as error:  # noqa: BLE001 - reported per URL, crawl goes on
             log.debug("Error while reading %s", url, exc_info=True)
+            self._forget_queued()  # what this page queued was rolled back
             self._failed(url, kind, f"could not read the page: {error.__class__.__name__}: "
                                     f"{str(error)[:200]}")
 
     # -- one URL -----------------------------------------------------------------------------
 
-    def _fetch_and_read(self, item: tuple[str, str]) -> Response | FetchError:
-        """Runs in a worker thread: fetch, then have a parser process read the page."""
+    def _fetch_and_read(
+        self, item: tuple[str, str]
+    ) -> Response | FetchError | Future[Response | FetchError]:
+        """Runs in a worker thread: fetch, then read the page.
+
+        An article goes to a parser process, and the worker is free for the next download at
+        once (the job ends when the page is read). A listing page is read here and now: the
+        next listing waits for its links, and would otherwise queue behind the articles.
+        """
         outcome = self._fetch_one(item)
         url, kind = item
         if (
-            self._parsers is None
-            or not isinstance(outcome, Response)
+            not isinstance(outcome, Response)
             or outcome.status != 200
             or kind not in LISTING_KINDS + ARTICLE_KINDS
             or not _is_html(outcome)
         ):
             return outcome
+        if kind in ARTICLE_KINDS:
+            if self._parsers is None:
+                return outcome  # read by the main thread
+            return self._when_read(url, outcome,
+                                   self._parsers.submit(read_page, outcome, self.scope, True))
         try:
-            reading = self._parsers.submit(
-                read_page, outcome, self.scope, kind in ARTICLE_KINDS
-            ).result()
+            self._keep_reading(url, read_page(outcome, self.scope, False))
         except Exception:  # noqa: BLE001 - the main thread reads it again and reports
-            log.debug("Parser process failed on %s", url, exc_info=True)
-        else:
-            with self._count_lock:
-                self._readings[url] = reading
-                self.read_in_processes += 1
+            log.debug("Could not read %s in a worker", url, exc_info=True)
         return outcome
+
+    def _when_read(self, url: str, outcome: Response,
+                   parsing: Future[PageReading]) -> Future[Response | FetchError]:
+        """A Future of ``outcome`` that is done once the parser process has read the page."""
+        settled: Future[Response | FetchError] = Future()
+
+        def keep(done: Future[PageReading]) -> None:
+            try:
+                self._keep_reading(url, done.result(), in_process=True)
+            except Exception:  # noqa: BLE001 - the main thread reads it again and reports
+                log.debug("Parser process failed on %s", url, exc_info=True)
+            settled.set_result(outcome)
+
+        parsing.add_done_callback(keep)
+        return settled
+
+    def _keep_reading(self, url: str, reading: PageReading, in_process: bool = False) -> None:
+        with self._count_lock:
+            self._readings[url] = reading
+            if in_process:
+                self.read_in_processes += 1
 
     def _reading(self, url: str, response: Response, as_article: bool) -> PageReading:
         """The page as read by a parser process, or read here and now."""
@@ -359,6 +388,7 @@ class Crawler:
             reading = self._reading(url, response, as_article=False)
             self._remember_listing_dates(reading.dates)
             self._enqueue_links(reading.links)
+            self._enqueue_page_after(url, reading.links)
         else:
             self._handle_article(url, response, self._reading(url, response, as_article=True))
         self.archive.mark(url, "done")
@@ -407,6 +437,17 @@ class Crawler:
             self._enqueue(url)
         for url in links.listings:
             self._enqueue(url)
+
+    def _forget_queued(self) -> None:
+        self._queued.clear()
+        self._queued_as.clear()
+
+    def _enqueue_page_after(self, url: str, links: discover.Links) -> None:
+        """Walk pagination two pages at a time (see ``discover.page_after``)."""
+        for link in links.listings:
+            guess = discover.page_after(url, link)
+            if guess is not None:
+                self._enqueue(guess)
 
     def _enqueue(self, url: str, kind: str | None = None) -> str | None:
         """Queue an in-scope URL; its canonical spelling, or None when it is not to be walked.
