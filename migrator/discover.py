@@ -131,7 +131,7 @@ def page_after(page_url: str, next_url: str) -> str | None:
     if (series == "/") != end.startswith("-"):
         return None
     current = urlsplit(page_url)
-    if current.netloc != following.netloc:
+    if current.netloc != following.netloc or current.query:
         return None
     here = NUMBERED_PAGE.match(current.path)
     if here is not None and (here["series"], here["end"]) == (series, end):
