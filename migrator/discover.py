@@ -268,8 +268,15 @@ def find_links(page_url: str, html: str, scope: Scope,
     for element in root.xpath("//a[@href] | //link[@href] | //area[@href]"):
         if element.tag == "link" and not _is_next_link(element.get("rel", "")):
             continue
-        _add_link(links, seen, urljoin(base, element.get("href", "").strip()), scope_key, here)
+        _add_link(links, seen, _absolute(base, element.get("href", "").strip()), scope_key, here)
     return links
+
+
+def _absolute(base: str, href: str) -> str:
+    """``urljoin(base, href)``, without its cost for the links already absolute (most are)."""
+    if href.startswith(("http://", "https://")) and not href.endswith(("?", "#")):
+        return href
+    return urljoin(base, href)
 
 
 def _is_next_link(rel: str) -> bool:
