@@ -149,6 +149,16 @@ def drop_never_content(subtree: lxml.html.HtmlElement) -> None:
             el.drop_tree()
 
 
+def _drop_blank_text(head: lxml.html.HtmlElement) -> None:
+    """Remove the white space between the head's elements (left by the template and by the
+    dropped elements): BeautifulSoup would make an object of each run."""
+    if head.text is not None and not head.text.strip():
+        head.text = None
+    for element in head:
+        if element.tail is not None and not element.tail.strip():
+            element.tail = None
+
+
 def html_tree(html: str) -> lxml.html.HtmlElement | None:
     """The page parsed by lxml, or None when lxml cannot read it."""
     try:
@@ -183,6 +193,7 @@ def prune_html(html: str, focus: bool = False,
     while following is not None and _is_doomed(following):
         following.drop_tree()
         following = head.getnext()
+    _drop_blank_text(head)
     drop_never_content(article)
     kept = [article] + [block for block in comment_blocks  # comments placed after the article
                         if not any(a is article for a in block.iterancestors())]
