@@ -280,11 +280,12 @@ class Crawler:
     def _fetch_and_read(
         self, item: tuple[str, str]
     ) -> Response | FetchError | Future[Response | FetchError]:
-        """Runs in a worker thread: fetch, then read the page.
+        """Runs in a worker thread: fetch, then have an article read by a parser process.
 
-        An article goes to a parser process, and the worker is free for the next download at
-        once (the job ends when the page is read). A listing page is read here and now: the
-        next listing waits for its links, and would otherwise queue behind the articles.
+        The worker is free for the next download at once (the job ends when the page is read).
+        Listing pages are read by the main thread as soon as they arrive (they are handled
+        first): behind the articles waiting for a parser process they would hold up the next
+        listing, and read in every worker thread they would grow each thread's memory arena.
         """
         outcome = self._fetch_one(item)
         url, kind = item
@@ -295,16 +296,10 @@ class Crawler:
             or not _is_html(outcome)
         ):
             return outcome
-        if kind in ARTICLE_KINDS:
-            if self._parsers is None:
-                return outcome  # read by the main thread
-            return self._when_read(url, outcome,
-                                   self._parsers.submit(read_page, outcome, self.scope, True))
-        try:
-            self._keep_reading(url, read_page(outcome, self.scope, False))
-        except Exception:  # noqa: BLE001 - the main thread reads it again and reports
-            log.debug("Could not read %s in a worker", url, exc_info=True)
-        return outcome
+        if kind not in ARTICLE_KINDS or self._parsers is None:
+            return outcome  # read by the main thread
+        return self._when_read(url, outcome,
+                               self._parsers.submit(read_page, outcome, self.scope, True))
 
     def _when_read(self, url: str, outcome: Response,
                    parsing: Future[PageReading]) -> Future[Response | FetchError]:
@@ -313,7 +308,7 @@ class Crawler:
 
         def keep(done: Future[PageReading]) -> None:
             try:
-                self._keep_reading(url, done.result(), in_process=True)
+                self._keep_reading(url, done.result())
             except Exception:  # noqa: BLE001 - the main thread reads it again and reports
                 log.debug("Parser process failed on %s", url, exc_info=True)
             settled.set_result(outcome)
@@ -321,11 +316,10 @@ class Crawler:
         parsing.add_done_callback(keep)
         return settled
 
-    def _keep_reading(self, url: str, reading: PageReading, in_process: bool = False) -> None:
+    def _keep_reading(self, url: str, reading: PageReading) -> None:
         with self._count_lock:
             self._readings[url] = reading
-            if in_process:
-                self.read_in_processes += 1
+            self.read_in_processes += 1
 
     def _reading(self, url: str, response: Response, as_article: bool) -> PageReading:
         """The page as read by a parser process, or read here and now."""
