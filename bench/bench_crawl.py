@@ -1,6 +1,7 @@
 """Benchmark: crawl a generated blog of 200 and 2,000 articles, migrator against wget --mirror.
 
-    python bench/bench_crawl.py [--sizes 200 2000] [--latency 0.05] [--concurrency 8]
+    python bench/bench_crawl.py [--sizes 200 2000] [--latency 0.05] [--concurrency 4 8]
+                                [--repeat 3]
 
 Run by hand, never in tests (a few minutes). For each size it generates a blog in a temporary
 folder (the ``cuisine-de-mamie`` fixture blog, plus N posts made from one of its real pages and
@@ -24,6 +25,7 @@ import argparse
 import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -162,37 +164,60 @@ def run_wget(server: FixtureServer, out: Path, articles: int) -> Run:
                articles, peak, cpu)
 
 
-def bench_size(posts: int, latency: float, concurrency: int, workdir: Path) -> list[Run]:
+def bench_size(posts: int, latency: float, concurrencies: list[int], repeat: int,
+               workdir: Path) -> list[Run]:
     folder = workdir / f"blog-{posts}"
     articles = generate_blog(folder / "sites", posts)
     server = FixtureServer(port=0, sites_dir=folder / "sites").start()
     server.latency = latency
+    runs: list[Run] = []
     try:
-        out = folder / "out"
-        first = run_migrator(server, out, concurrency, f"migrator -c{concurrency}", articles)
+        for concurrency in concurrencies:
+            for attempt in range(1, repeat + 1):
+                out = folder / f"out-c{concurrency}-{attempt}"
+                name = f"migrator -c{concurrency}" + (f" #{attempt}" if repeat > 1 else "")
+                runs.append(run_migrator(server, out, concurrency, name, articles))
+                print(runs[-1].line(), flush=True)
         again = run_migrator(server, out, concurrency, "migrator, 2nd run", articles)
+        print(again.line(), flush=True)
         wget = run_wget(server, folder / "wget", articles)
+        print(wget.line(), flush=True)
     finally:
         server.stop()
-    return [first, again, wget]
+    return [*runs, again, wget]
+
+
+def median_crawl_ratios(runs: list[Run]) -> dict[str, float]:
+    """Median crawl time / ideal of the first runs, per concurrency."""
+    ratios: dict[str, list[float]] = {}
+    for run in runs:
+        if run.crawl_wall is None or "2nd" in run.name:
+            continue
+        ratios.setdefault(run.name.split(" #")[0], []).append(run.crawl_wall / run.ideal)
+    return {name: statistics.median(values) for name, values in ratios.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 2000])
     parser.add_argument("--latency", type=float, default=0.05)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[8],
+                        help="one or more pool sizes, each timed on the same blog")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="first runs per concurrency (a shared machine varies by ±10%%)")
     parser.add_argument("--keep", action="store_true", help="keep the generated folders")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
-    print(f"latency {args.latency * 1000:.0f} ms per request, migrator --concurrency "
-          f"{args.concurrency}, wget one connection; ideal = requests × latency / concurrency; "
-          f"times in seconds\n")
+    sizes = ", ".join(f"-c{c}" for c in args.concurrency)
+    print(f"latency {args.latency * 1000:.0f} ms per request, migrator {sizes}, wget one "
+          f"connection; ideal = requests × latency / concurrency; times in seconds\n")
     print(HEADER)
     try:
         for size in args.sizes:
-            for run in bench_size(size, args.latency, args.concurrency, workdir):
-                print(run.line(), flush=True)
+            runs = bench_size(size, args.latency, args.concurrency, args.repeat, workdir)
+            for name, ratio in median_crawl_ratios(runs).items():
+                print(f"  {size} posts, {name}: crawl / ideal, median of {args.repeat}: "
+                      f"{ratio:.2f}", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
