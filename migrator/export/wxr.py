@@ -74,7 +74,7 @@ NAMESPACES = {
 DEFAULT_AUTHOR_NAME = "Auteur"
 UNKNOWN_COMMENT_DATE = "1970-01-01 00:00:00"
 WP_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
-COPY_CHUNK = 1024 * 1024
+COPY_CHUNK = 64 * 1024
 
 _ILLEGAL_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -221,6 +221,10 @@ class WxrExporter(Exporter):
         try:
             for _event, elem in etree.iterparse(str(path), events=("end",), huge_tree=True):
                 elem.clear()
+                # A cleared element stays in the tree: drop the ones before it too, or the
+                # check holds an empty element for every one read (10 MB at 2,000 posts).
+                while elem.getprevious() is not None:
+                    del elem.getparent()[0]
         except etree.XMLSyntaxError as error:
             self.abort()
             raise ExportError(f"invalid WXR produced ({path.name}): {error}") from error
