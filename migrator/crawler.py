@@ -226,7 +226,7 @@ class Crawler:
                     return
                 (url, kind), future = pool.next_done()
                 in_flight.discard(url)
-                self._handle_safely(url, kind, future.result())
+                self._handle_safely(url, kind, _outcome(url, future))
                 handled += 1
                 if handled == PARSER_PROCESSES_AFTER:
                     self._parsers = _parser_pool(workers)
@@ -298,8 +298,12 @@ class Crawler:
             return outcome
         if kind not in ARTICLE_KINDS or self._parsers is None:
             return outcome  # read by the main thread
-        return self._when_read(url, outcome,
-                               self._parsers.submit(read_page, outcome, self.scope, True))
+        try:
+            parsing = self._parsers.submit(read_page, outcome, self.scope, True)
+        except Exception:  # noqa: BLE001 - a broken parser pool (a process killed, say)
+            log.debug("No parser process for %s: read by the main thread", url, exc_info=True)
+            return outcome
+        return self._when_read(url, outcome, parsing)
 
     def _when_read(self, url: str, outcome: Response,
                    parsing: Future[PageReading]) -> Future[Response | FetchError]:
@@ -560,6 +564,18 @@ class Crawler:
         else:
             self.progress.update(articles=1)
         self.archive.put_article(article)
+
+
+def _outcome(url: str, future: Future[Response | FetchError]) -> Response | FetchError:
+    """What a worker brought back; an unexpected error there fails this URL, not the crawl
+    (an archive error still stops it: nothing can be stored any more)."""
+    error = future.exception()
+    if error is None:
+        return future.result()
+    if isinstance(error, ArchiveError):
+        raise error
+    log.debug("Worker error on %s", url, exc_info=error)
+    return FetchError(url, f"unexpected error: {error.__class__.__name__}: {str(error)[:200]}")
 
 
 def _validators(stored: Response | None) -> dict[str, str | None]:
