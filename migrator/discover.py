@@ -55,9 +55,12 @@ SKIP_EXTENSIONS = frozenset(
     ".docx .xls .xlsx .ppt .pptx .swf .flv .woff .woff2 .ttf .eot".split()
 )
 
+V1_ARTICLE = re.compile(r"^/article-(?:(?P<slug>[^/]+)-)?(?P<id>\d+)\.html?$")
+"""A v1 article path, ``/article-<id>.html`` or ``/article-<slug>-<id>.html`` (the one
+definition: links and parsers use it too)."""
 POST_PATTERNS = (
     re.compile(r"^/\d{4}/\d{2}/.+\.html?$"),
-    re.compile(r"^/article-(?:[^/]+-)?\d+\.html?$"),
+    V1_ARTICLE,
 )
 PAGE_PATTERNS = (re.compile(r"^/pages/[^/]+\.html?$"),)
 ROOT_HTML = re.compile(r"^/([^/]+)\.html?$")

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
+from .discover import V1_ARTICLE
 from .model import Article
 from .slugs import article_slug, term_slug, unique_name, url_path
 
@@ -38,7 +39,6 @@ __all__ = [
     "wordpress_tag_target",
 ]
 
-_V1_ARTICLE = re.compile(r"^/article-(?:.*-)?(\d+)\.html$")
 _TAG_PATH = re.compile(r"^/tag/([^/]+)(?:/\d+)?/?$")
 
 
@@ -62,16 +62,16 @@ class Placement:
 def link_key(url: str) -> str:
     """What identifies an article address whatever its host, scheme, query or fragment."""
     path = unquote(urlsplit(url).path) or "/"
-    v1 = _V1_ARTICLE.match(path)
+    v1 = V1_ARTICLE.match(path)
     if v1:
-        return f"v1:{v1.group(1)}"
+        return f"v1:{v1['id']}"
     return path.rstrip("/") or "/"
 
 
 def v1_short_path(path: str) -> str | None:
     """``/article-<id>.html`` for any v1 article path (``/article-slug-<id>.html``)."""
-    match = _V1_ARTICLE.match(path)
-    return f"/article-{match.group(1)}.html" if match else None
+    match = V1_ARTICLE.match(path)
+    return f"/article-{match['id']}.html" if match else None
 
 
 def old_paths(article: Article) -> list[str]:

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from lxml import etree
 from slugify import slugify
 
+from ..discover import V1_ARTICLE
 from ..media import original_image_url
 from ..model import Article, Comment
 from .clean import clean_body_and_images
@@ -42,8 +43,6 @@ _LISTING_PATH = re.compile(
     r"categorie-|\d+-categorie-|archive-|(?:search|contact|rss|pages)/?$)"
 )
 _KIWI_POST = re.compile(r"^/(?:19|20)\d{2}/\d{2}/(.+?)\.html?$")
-_V1_SLUG_ID = re.compile(r"^/article-(.+)-(\d+)\.html$")
-_V1_ID = re.compile(r"^/article-(\d+)\.html$")
 _ROOT_PAGE = re.compile(r"^/([^/]+)\.html?$")
 _AUTHOR_PREFIX = re.compile(
     r"^(?:r[ée]dig[ée]\s+par|publi[ée]\s+par|[ée]crit\s+par|post[ée]\s+par|written\s+by|"
@@ -333,12 +332,12 @@ def kind_of(url: str) -> str:
 
 def slug_of(url: str, title: str) -> str:
     path = unquote(urlsplit(url).path)
-    for pattern in (_KIWI_POST, _V1_SLUG_ID):
-        match = pattern.match(path)
-        if match:
-            return match.group(1)
-    if _V1_ID.match(path):
-        return slugify(title) or _V1_ID.match(path).group(1)
+    kiwi = _KIWI_POST.match(path)
+    if kiwi:
+        return kiwi.group(1)
+    v1 = V1_ARTICLE.match(path)
+    if v1:
+        return v1["slug"] or slugify(title) or v1["id"]
     stem = path.rstrip("/").rsplit("/", 1)[-1]
     stem = re.sub(r"\.html?$", "", stem)
     return stem or slugify(title)
