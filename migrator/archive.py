@@ -152,29 +152,26 @@ class Archive:
         wait for the transaction to end before they write.
         """
         with self._lock:
-            if self._batch_depth:
-                self._batch_depth += 1
-                try:
-                    yield
-                finally:
-                    self._batch_depth -= 1
-                return
-            try:
-                self._db.execute("BEGIN")
-            except sqlite3.Error as exc:
-                raise ArchiveError(f"cannot write to the archive {self.path}: {exc}") from exc
-            self._batch_depth = 1
+            outer = self._batch_depth == 0  # an inner block joins the outer one
+            if outer:
+                self._execute_or_fail("BEGIN")
+            self._batch_depth += 1
             try:
                 yield
             except BaseException:
-                self._batch_depth = 0
-                self._db.rollback()
+                if outer:
+                    self._db.rollback()
                 raise
-            self._batch_depth = 0
-            try:
-                self._db.commit()
-            except sqlite3.Error as exc:
-                raise ArchiveError(f"cannot write to the archive {self.path}: {exc}") from exc
+            finally:
+                self._batch_depth -= 1
+            if outer:
+                self._execute_or_fail("COMMIT")
+
+    def _execute_or_fail(self, sql: str) -> None:
+        try:
+            self._db.execute(sql)
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot write to the archive {self.path}: {exc}") from exc
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:

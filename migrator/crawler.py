@@ -290,14 +290,13 @@ class Crawler:
         outcome = self._fetch_one(item)
         url, kind = item
         if (
-            not isinstance(outcome, Response)
+            self._parsers is None
+            or kind not in ARTICLE_KINDS
+            or not isinstance(outcome, Response)
             or outcome.status != 200
-            or kind not in LISTING_KINDS + ARTICLE_KINDS
             or not _is_html(outcome)
         ):
-            return outcome
-        if kind not in ARTICLE_KINDS or self._parsers is None:
-            return outcome  # read by the main thread
+            return outcome  # handled, and read if need be, by the main thread
         try:
             parsing = self._parsers.submit(read_page, outcome, self.scope, True)
         except Exception:  # noqa: BLE001 - a broken parser pool (a process killed, say)
@@ -312,18 +311,17 @@ class Crawler:
 
         def keep(done: Future[PageReading]) -> None:
             try:
-                self._keep_reading(url, done.result())
+                reading = done.result()
             except Exception:  # noqa: BLE001 - the main thread reads it again and reports
                 log.debug("Parser process failed on %s", url, exc_info=True)
+            else:
+                with self._count_lock:
+                    self._readings[url] = reading
+                    self.read_in_processes += 1
             settled.set_result(outcome)
 
         parsing.add_done_callback(keep)
         return settled
-
-    def _keep_reading(self, url: str, reading: PageReading) -> None:
-        with self._count_lock:
-            self._readings[url] = reading
-            self.read_in_processes += 1
 
     def _reading(self, url: str, response: Response, as_article: bool) -> PageReading:
         """The page as read by a parser process, or read here and now."""
