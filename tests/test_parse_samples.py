@@ -52,7 +52,8 @@ def test_noodle_fields(burli) -> None:
     assert burli.kind == "post"
     assert burli.family == "post"
     assert burli.theme == "Noodle"
-    assert burli.comments_status == "unavailable"
+    # The page renders #ob-comments with an empty div.ob-list: no comments (STRUCTURE §1.7).
+    assert burli.comments_status == "complete"
     assert burli.comments == []
     assert burli.excerpt.startswith("Bürli de Saint-Gall\nLe Bürli de Saint-Gall est un petit pain")
     assert burli.cover_image.endswith("ob_e19375_pain-buerli-6374.jpg")

@@ -9,6 +9,7 @@ Current kiwi pages load comments with JavaScript (``ob.initCommentApp``); those 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bs4 import BeautifulSoup, Tag
@@ -17,7 +18,8 @@ from ..model import Comment
 from .dates import PARIS, parse_date_text
 from .walk import classes_of, first_tag
 
-__all__ = ["kiwi_comments", "relative_date", "v1_comments"]
+__all__ = ["comment_widget_status", "kiwi_comments", "read_kiwi_comments", "relative_date",
+           "v1_comments"]
 
 _CLOCK = r"(?:\s+(?:à|a|at)\s+\d{1,2}\s*[h:]\s*\d{2})?"
 _V1_OPTION = re.compile(
@@ -57,51 +59,147 @@ def _inner_html(node: Tag | None) -> str:
     return node.decode_contents().strip() if node is not None else ""
 
 
-def _v1_comment(container: Tag, captured: datetime | None) -> Comment | None:
-    option = container.find(class_="commentOption", recursive=False) or container.find(
-        class_="commentOption")
-    message = container.find(class_="commentMessage", recursive=False) or container.find(
-        class_="commentMessage")
-    if option is None and message is None:
-        return None
-    text = re.sub(r"\s+", " ", option.get_text(" ")) if option else ""
-    match = _V1_OPTION.search(text)
+_REPLY_WRAPPER = re.compile(r"answer|repl|r[ée]pons", re.I)
+
+
+def _is_v1_reply(tag: Tag) -> bool:
+    """A reply block inside a v1 comment: a nested div.commentContainer or a wrapper such as
+    div.commentAnswer / .reply / .reponse."""
+    classes = classes_of(tag)
+    return "commentContainer" in classes or any(_REPLY_WRAPPER.search(c) for c in classes)
+
+
+def _author_and_date(line: Tag | None, text: str,
+                     captured: datetime | None) -> tuple[str, str | None, str | None]:
+    """(author, url, ISO date) from "Commentaire n°1 posté par X le 04/10/2012 à 09h15" or
+    "Réponse de X le …" (the author may be a link to their site)."""
+    match = _V1_OPTION.search(re.sub(r"\s+", " ", text))
     author = match.group("who").strip() if match else ""
-    link = option.find("a", href=True) if option else None
+    link = line.find("a", href=True) if line is not None else None
     url = None
     if link is not None and link.get_text(strip=True) and "#" not in str(link["href"])[:1]:
         author = link.get_text(" ", strip=True)
         url = str(link["href"])
+    return author, url, _iso(match.group("when"), captured) if match else None
+
+
+def _v1_comment(container: Tag, captured: datetime | None) -> Comment | None:
+    option = _own(container, _with_class("commentOption"), _is_v1_reply)
+    message = _own(container, _with_class("commentMessage"), _is_v1_reply)
+    if option is None and message is None:
+        return None
+    author, url, published = _author_and_date(
+        option, option.get_text(" ") if option is not None else "", captured)
     return Comment(author=author or "Anonyme", body_html=_inner_html(message), url=url,
-                   published=_iso(match.group("when"), captured) if match else None)
+                   published=published)
+
+
+def _v1_reply(wrapper: Tag, captured: datetime | None) -> Comment | None:
+    """A reply in any wrapper: its commentOption/commentMessage when it has them, else the
+    "Réponse de X le …" line and the rest of the wrapper as the message."""
+    if "commentContainer" in classes_of(wrapper):
+        return _v1_comment(wrapper, captured)
+    option = wrapper.find(class_="commentOption")
+    message = wrapper.find(class_="commentMessage")
+    line = option or _smallest_with(wrapper, _V1_OPTION)
+    text = line.get_text(" ") if line is not None else wrapper.get_text(" ")
+    author, url, published = _author_and_date(line, text, captured)
+    if not author and not published:
+        return None
+    if message is not None:
+        body = _inner_html(message)
+    else:
+        copy = BeautifulSoup(str(wrapper), "lxml").find(wrapper.name)
+        own_line = _smallest_with(copy, _V1_OPTION)
+        if own_line is not None and own_line is not copy:
+            own_line.decompose()
+            body = _inner_html(copy)
+        else:
+            body = _V1_OPTION.sub("", _inner_html(copy)).strip()
+    return Comment(author=author or "Anonyme", body_html=body, url=url, published=published)
+
+
+def _smallest_with(root: Tag, pattern: re.Pattern[str]) -> Tag | None:
+    """The deepest element under ``root`` (or root) whose text matches ``pattern``."""
+    found = root if pattern.search(re.sub(r"\s+", " ", root.get_text(" "))) else None
+    for tag in root.find_all(True):
+        if pattern.search(re.sub(r"\s+", " ", tag.get_text(" "))):
+            found = tag
+    return found
+
+
+def _outermost(root: Tag, keep) -> list[Tag]:
+    """The tags under ``root`` for which ``keep`` is true, without those nested in another."""
+    found: list[Tag] = []
+    for tag in root.find_all(True):
+        if keep(tag) and not any(tag in f.descendants for f in found):
+            found.append(tag)
+    return found
 
 
 def v1_comments(soup: BeautifulSoup, captured: datetime | None = None) -> list[Comment]:
-    """v1 comments; a reply is a container nested in a comment or one saying "Réponse de X"."""
+    """v1 comments with their replies: a container or any reply wrapper (``div.commentAnswer``)
+    inside a comment, or a container after it whose line says "Réponse de X"."""
     comments: list[Comment] = []
     for container in soup.select("div.commentContainer"):
-        parent = container.find_parent("div", class_="commentContainer")
+        if any(_is_v1_reply(parent) for parent in container.parents):
+            continue  # read with the comment it answers
         comment = _v1_comment(container, captured)
         if comment is None:
             continue
-        option = container.find(class_="commentOption")
-        is_reply = parent is not None or bool(option and _REPLY.match(option.get_text(" ")))
-        if is_reply and comments:
+        option = _own(container, _with_class("commentOption"), _is_v1_reply)
+        if option is not None and _REPLY.match(option.get_text(" ")) and comments:
             comments[-1].replies.append(comment)
-        else:
-            comments.append(comment)
+            continue
+        for wrapper in _outermost(container, _is_v1_reply):
+            reply = _v1_reply(wrapper, captured)
+            if reply is not None:
+                comment.replies.append(reply)
+        comments.append(comment)
     return comments
 
 
+def _own(node: Tag, keep: Callable[[Tag], bool],
+         nested: Callable[[Tag], bool] | None = None) -> Tag | None:
+    """The first tag under ``node`` for which ``keep`` is true, outside nested replies
+    (``nested``: what a reply block looks like; kiwi's div.ob-comment-replies by default)."""
+    nested = nested or (lambda tag: "ob-comment-replies" in classes_of(tag))
+    for tag in node.descendants:
+        if not isinstance(tag, Tag) or not keep(tag):
+            continue
+        if not any(nested(p) for p in _parents_up_to(tag, node)):
+            return tag
+    return None
+
+
+def _parents_up_to(tag: Tag, stop: Tag) -> list[Tag]:
+    parents, node = [], tag.parent
+    while node is not None and node is not stop:
+        parents.append(node)
+        node = node.parent
+    return parents
+
+
+def _with_class(name: str) -> Callable[[Tag], bool]:
+    return lambda tag: name in classes_of(tag)
+
+
 def _kiwi_comment(node: Tag) -> Comment:
-    name = node.select_one(".ob-name")
-    date = node.select_one(".ob-date")
-    message = node.select_one(".ob-message")
-    link = node.select_one("a.ob-website[href], .ob-name a[href]")
-    inner = message.find("span") if message is not None else None
+    """One 2018 or 2023 comment (STRUCTURE §1.7): the name in ``.ob-name``, the date in
+    ``.ob-date``, the text in ``.ob-text`` (2023) or ``p.ob-message > span`` (2018; in 2023
+    ``.ob-message`` also holds the name and date, which are no part of the text)."""
+    name = _own(node, _with_class("ob-name"))
+    date = _own(node, _with_class("ob-date"))
+    text = _own(node, _with_class("ob-text"))
+    if text is None:
+        message = _own(node, _with_class("ob-message"))
+        inner = message.find("span") if message is not None else None
+        text = inner if inner is not None else message
+    link = _own(node, lambda tag: tag.name == "a" and tag.get("href") and (
+        "ob-website" in classes_of(tag) or any("ob-name" in classes_of(p) for p in tag.parents)))
     return Comment(
         author=name.get_text(" ", strip=True) if name else "Anonyme",
-        body_html=_inner_html(inner if inner is not None else message),
+        body_html=_inner_html(text),
         url=str(link["href"]) if link is not None else None,
         published=_iso(date.get_text(" ")) if date else None,
     )
@@ -140,22 +238,94 @@ def _without_replies(item: Tag) -> Tag:
     return copy
 
 
-def kiwi_comments(soup: BeautifulSoup) -> list[Comment]:
-    """Server-rendered kiwi comments: 2018 div.ob-comment (replies in div.ob-comment-replies)
-    or the 2013 .ob-commentsList."""
-    widget = first_tag(soup, lambda tag: tag.get("id") == "ob-comments")
-    root = (widget.find("div", class_="ob-list") or widget) if widget is not None else None
-    if root is None:
-        old = first_tag(soup, lambda tag: "ob-commentsList" in classes_of(tag))
-        return _kiwi2013_comments(old) if old is not None else []
+def _kiwi_list(root: Tag) -> list[Comment]:
+    """div.ob-comment items in document order; replies (inside a div.ob-comment-replies, nested
+    in their comment or just after it) go under the comment before them."""
     comments: list[Comment] = []
-    for node in root.find_all("div", class_=["ob-comment", "ob-comment-replies"]):
-        classes = node.get("class", [])
-        if "ob-comment-replies" in classes:
-            continue
+    for node in root.find_all("div", class_="ob-comment"):
         if node.find_parent("div", class_="ob-comment-replies"):
             if comments:
                 comments[-1].replies.append(_kiwi_comment(node))
             continue
         comments.append(_kiwi_comment(node))
     return comments
+
+
+def kiwi_comments(soup: BeautifulSoup) -> list[Comment]:
+    """Server-rendered kiwi comments: 2018/2023 div.ob-comment (replies in
+    div.ob-comment-replies) or the 2013 .ob-commentsList."""
+    return read_kiwi_comments(soup, "")[0]
+
+
+_LOAD_MORE = re.compile(r"charger plus|load more|more comments|plus de commentaires|"
+                        r"voir (?:plus|les) (?:de )?commentaires|afficher plus", re.I)
+_COUNT_HOLDER = re.compile(r"comment-?count|comments-?number|nb-?comments?", re.I)
+
+
+def _announced_count(soup: BeautifulSoup) -> int:
+    """The largest comment count the platform prints as a number (``span#comment-count-<id>``
+    and the like; JavaScript placeholders such as "…" count for nothing)."""
+    best = 0
+    for tag in soup.find_all(True):
+        names = " ".join([str(tag.get("id") or ""), *classes_of(tag)])
+        if not _COUNT_HOLDER.search(names):
+            continue
+        match = re.search(r"\d+", tag.get_text(" "))
+        if match:
+            best = max(best, int(match.group()))
+    return best
+
+
+def _offers_more(widget: Tag) -> bool:
+    """A control that loads more comments than the page holds ("Charger plus de
+    commentaires"); the script's I18N strings do not count, only rendered elements."""
+    for tag in widget.find_all(["a", "button", "div", "span", "p"]):
+        names = " ".join(classes_of(tag)).lower()
+        if "more" in names or _LOAD_MORE.search(tag.get_text(" ", strip=True)):
+            return True
+    return False
+
+
+def _shown(comments: list[Comment]) -> int:
+    return sum(1 + len(c.replies) for c in comments)
+
+
+def read_kiwi_comments(soup: BeautifulSoup, html: str) -> tuple[list[Comment], str]:
+    """The comments the page holds and its ``comments_status`` (DESIGN.md).
+
+    A rendered ``#ob-comments > div.ob-list`` is the article's comments: an empty list means
+    none (``complete``). ``unavailable`` needs evidence that comments exist outside the HTML:
+    the widget without its list, a "load more" control, or a printed count above what is
+    rendered.
+    """
+    widget = first_tag(soup, lambda tag: tag.get("id") == "ob-comments")
+    if widget is not None:
+        listing = widget.find("div", class_="ob-list")
+        if listing is None:
+            return [], "unavailable"
+        comments = _kiwi_list(listing)
+        if _offers_more(listing) or _announced_count(soup) > _shown(comments):
+            return comments, "unavailable"
+        return comments, "complete"
+    old = first_tag(soup, lambda tag: "ob-commentsList" in classes_of(tag))
+    if old is not None:
+        return _kiwi2013_comments(old), "complete"
+    return [], comment_widget_status(soup, html)
+
+
+def _has_comment_widget(tag: Tag) -> bool:
+    """.ob-comments, [id^=comment-count], a.comments: comment widgets filled by JavaScript."""
+    ident = str(tag.get("id") or "")
+    classes = classes_of(tag)
+    return (ident.startswith("comment-count") or "ob-comments" in classes
+            or (tag.name == "a" and "comments" in classes))
+
+
+def comment_widget_status(soup: BeautifulSoup, html: str) -> str:
+    """Without comments in the HTML: 'unavailable' when the page shows a comment widget that
+    JavaScript fills, else 'none' (no comment area)."""
+    if first_tag(soup, _has_comment_widget):
+        return "unavailable"
+    if "initCommentApp" in html or "commentCount(" in html:
+        return "unavailable"
+    return "none"

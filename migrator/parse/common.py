@@ -21,7 +21,7 @@ from ..media import original_image_url
 from ..model import Article, Comment
 from .clean import clean_body_and_images
 from .dates import date_from_url, parse_date_text, parse_iso_date
-from .walk import first_tag, tags, tags_where
+from .walk import tags, tags_where
 
 __all__ = [
     "Found",
@@ -435,14 +435,6 @@ def _unique(items) -> list[str]:
     return seen
 
 
-def _has_comment_widget(tag: Tag) -> bool:
-    """#ob-comments, .ob-comments, [id^=comment-count], a.comments (the JS comment widgets)."""
-    ident = str(tag.get("id") or "")
-    classes = tag.get("class") or ()
-    return (ident == "ob-comments" or ident.startswith("comment-count") or "ob-comments" in classes
-            or (tag.name == "a" and "comments" in classes))
-
-
 def _class_index(soup: BeautifulSoup) -> dict[str, set[str]]:
     """class -> names of the tags carrying it, built once per page (family detection asks a lot).
 
@@ -471,12 +463,3 @@ def has_class(root: Tag, classes: frozenset[str], names: tuple[str, ...] = ()) -
     def match(tag: Tag) -> bool:
         return (not names or tag.name in names) and not classes.isdisjoint(tag.get("class") or ())
     return root.find(match) is not None
-
-
-def comment_feature_status(soup: BeautifulSoup, html: str) -> str:
-    """'unavailable' when the page has comments we cannot read, else 'none'."""
-    if first_tag(soup, _has_comment_widget):
-        return "unavailable"
-    if "initCommentApp" in html or "commentCount(" in html:
-        return "unavailable"
-    return "none"

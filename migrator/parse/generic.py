@@ -7,8 +7,8 @@ from datetime import datetime
 from bs4 import BeautifulSoup, Tag
 
 from ..model import Article
-from .comments import kiwi_comments
-from .common import Found, build_article, comment_feature_status, json_ld, meta, title_from_meta
+from .comments import read_kiwi_comments
+from .common import Found, build_article, json_ld, meta, title_from_meta
 
 FAMILY = "generic"
 BODY = ("[itemprop=articleBody], .entry-content, .post-content, .article-content, .post-body, "
@@ -105,8 +105,7 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
         for meta_el in body.select("h1, header, footer, time, " + AUTHOR):
             if not meta_el.decomposed:
                 meta_el.decompose()
-    found.comments = kiwi_comments(soup)
-    found.comments_status = "complete" if found.comments else comment_feature_status(soup, html)
+    found.comments, found.comments_status = read_kiwi_comments(soup, html)
     article = build_article(url, soup, found, FAMILY, theme)
     if article is not None:
         article.guessed = _really_guessed(article)

@@ -8,8 +8,8 @@ from datetime import datetime
 from bs4 import BeautifulSoup, Tag
 
 from ..model import Article
-from .comments import kiwi_comments
-from .common import Found, build_article, comment_feature_status, has_class, title_from_meta
+from .comments import read_kiwi_comments
+from .common import Found, build_article, has_class, title_from_meta
 
 FAMILY = "kiwi"
 ARTICLE = "article.post, div.post, article.article"
@@ -96,6 +96,5 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
         scope=post,
     )
     parent.insert(position, body)
-    found.comments = kiwi_comments(soup)
-    found.comments_status = "complete" if found.comments else comment_feature_status(soup, html)
+    found.comments, found.comments_status = read_kiwi_comments(soup, html)
     return build_article(url, soup, found, FAMILY, theme)

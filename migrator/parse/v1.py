@@ -9,8 +9,8 @@ from datetime import datetime
 from bs4 import BeautifulSoup
 
 from ..model import Article
-from .comments import v1_comments
-from .common import Found, build_article, comment_feature_status, has_class, title_from_meta
+from .comments import comment_widget_status, v1_comments
+from .common import Found, build_article, has_class, title_from_meta
 
 FAMILY = "v1"
 TITLE = "a.titreArticle, div.divTitreArticle h1, div.divTitreArticle h2, div.divTitreArticle"
@@ -37,7 +37,7 @@ def _comments_status(soup: BeautifulSoup, html: str, have_comments: bool) -> str
         return "complete"
     if count is not None or soup.select_one("a.linkAddComment, span.spanAddComment"):
         return "unavailable"
-    return comment_feature_status(soup, html)
+    return comment_widget_status(soup, html)
 
 
 def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
