@@ -67,6 +67,8 @@ class PageReading:
     links: discover.Links
     dates: dict[str, tuple[str, bool]] = field(default_factory=dict)
     """Dates a listing page shows for the posts it lists (a fallback for undated posts)."""
+    unread: str | None = None
+    """Why a page that looks like an article gave none ("unreadable: theme 977 [Mystery]")."""
 
 
 def read_page(response: Response, scope: discover.Scope, as_article: bool) -> PageReading:
@@ -82,7 +84,8 @@ def read_page(response: Response, scope: discover.Scope, as_article: bool) -> Pa
     article = (parse.parse_page(page_url, html, captured=captured, tree=tree) if as_article
                else None)
     dates = {} if as_article else parse.listing_dates(page_url, html, tree=tree)
-    return PageReading(article, links, dates)
+    unread = parse.unread_reason(page_url, html) if as_article and article is None else None
+    return PageReading(article, links, dates, unread)
 
 
 @contextlib.contextmanager
@@ -126,6 +129,7 @@ class Crawler:
         self.fetcher = Fetcher(settings, source.transport(settings))
         self.scope = discover.Scope.for_base_url(source.base_url)
         self.refreshing = False
+        self.home_theme = "unknown theme"
         self.pages_seen = 0
         self.listings_queued = 0
         self._fresh: set[str] = set()
@@ -151,6 +155,7 @@ class Crawler:
             self._start()
             with _rare_garbage_collection():
                 self._drain_queue()
+            self._check_not_empty()
             self.archive.set_state("crawl_status", "complete")
             finished = True
         finally:
@@ -158,6 +163,14 @@ class Crawler:
             self.progress.close()
         if finished:
             log.info("%s", self.progress.summary())
+
+    def _check_not_empty(self) -> None:
+        """A blog that gave no article at all, with nothing else failing to say why, is a
+        failure: never a silent zero."""
+        if self.archive.article_count() == 0 and not self.archive.failures():
+            reason = f"no article found on the blog ({self.home_theme})"
+            log.warning("Failed: %s", reason)
+            self.archive.mark(self.scope.canonical(self.source.base_url), "failed", reason)
 
     def _claim_archive(self) -> None:
         known = self.archive.get_state("base_url")
@@ -178,6 +191,7 @@ class Crawler:
 
     def _start(self) -> None:
         home = self._fetch_home()
+        self.home_theme = parse.theme_label(home.text)
         self.archive.set_blog(parse.parse_blog(home.final_url, home.text))
         base = self.source.base_url
         seeds = [(base, "listing"), (base + "rss", "feed"), (base + "sitemap.xml", "sitemap")]
@@ -409,7 +423,11 @@ class Crawler:
         elif kind == "sitemap":
             self._handle_sitemap(response)
         elif not _is_html(response):
-            self.archive.mark(url, "skipped", f"not HTML ({response.content_type})")
+            reason = f"not an HTML page ({response.content_type or 'no Content-Type'})"
+            if kind in ("post", "page"):  # an article address that gives no article: a loss
+                self._failed(url, kind, f"{reason}: no article")
+            else:
+                self.archive.mark(url, "skipped", reason)
             return
         elif kind in LISTING_KINDS:
             reading = self._reading(url, response, as_article=False)
@@ -417,7 +435,11 @@ class Crawler:
             self._enqueue_links(reading.links)
             self._enqueue_page_after(url, reading.links)
         else:
-            self._handle_article(url, response, self._reading(url, response, as_article=True))
+            reading = self._reading(url, response, as_article=True)
+            self._handle_article(url, response, reading)
+            if reading.article is None and reading.unread:
+                self._failed(url, kind, reading.unread)
+                return
         self.archive.mark(url, "done")
 
     def _failed(self, url: str, kind: str, reason: str) -> None:
@@ -510,7 +532,7 @@ class Crawler:
         if article is not None:
             self._settle_identity(article, url, response)
             self._apply_fallback_dates(article)
-            self._store(article)
+            self._store(article, url, response.final_url)
         # Pages that are not one article (a listing reached through a root-level link, say)
         # are still a source of links.
         self._enqueue_links(reading.links)
@@ -523,10 +545,6 @@ class Crawler:
         addresses = {self.scope.canonical(a) for a in [url, response.final_url, *article.aliases]}
         article.url = canonical
         article.aliases = sorted(addresses - {canonical})
-        if canonical != url:
-            # The canonical address is known now: never fetch it a second time.
-            self.archive.enqueue(canonical, article.kind)
-            self.archive.mark(canonical, "done")
 
     def _remember_listing_dates(self, dates: dict[str, tuple[str, bool]]) -> None:
         for key, (iso, has_time) in dates.items():
@@ -554,14 +572,34 @@ class Crawler:
             article.published_source = "feed"
             article.date_precision = "second"
 
-    def _store(self, article: Article) -> None:
+    def _store(self, article: Article, url: str, final_url: str) -> None:
+        """Store the article under its canonical address, merged with what is stored there.
+
+        Distinct addresses merge only when their content is the same: a page whose canonical
+        names an article stored with other content is kept under its own address.
+        """
         existing = self.archive.get_article(article.url)
+        own = self.scope.canonical(url)
+        served_there = article.url in (own, self.scope.canonical(final_url))
+        if existing is not None and not served_there and not _same_content(existing, article):
+            log.debug("%s names %s as canonical, but their content differs", url, article.url)
+            article.aliases = [a for a in article.aliases if a != own]
+            article.url = own
+            existing = self.archive.get_article(own)
         if existing is not None:
             merged = set(existing.aliases) | set(article.aliases)
             article.aliases = sorted(merged - {article.url})
         else:
             self.progress.update(articles=1)
         self.archive.put_article(article)
+        if not served_there:
+            # The canonical address is known now: never fetch it a second time.
+            self.archive.enqueue(article.url, article.kind)
+            self.archive.mark(article.url, "done")
+
+
+def _same_content(one: Article, other: Article) -> bool:
+    return one.title == other.title and one.body_html == other.body_html
 
 
 def _outcome(url: str, future: Future[Response | FetchError]) -> Response | FetchError:

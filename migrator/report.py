@@ -13,7 +13,10 @@ from typing import Any
 from .errors import ExportError
 from .files import temp_file_beside
 
-__all__ = ["Report", "write_json_atomically"]
+__all__ = ["UNREADABLE", "Report", "write_json_atomically"]
+
+UNREADABLE = "unreadable: "
+"""Prefix of the failure reason of a page that looks like an article and gave none."""
 
 
 def _now() -> str:
@@ -74,9 +77,14 @@ class Report:
         ]
         if self.comments_unavailable:
             lines.append(
-                f"{self.comments_unavailable} articles load their comments with JavaScript: "
-                "not in the HTML, not migrated (see report.json)"
+                f"{self.comments_unavailable} articles show comments that are not in their "
+                "HTML (loaded by JavaScript): those comments were not migrated (see report.json)"
             )
+        unreadable = Counter(f["reason"].removeprefix(UNREADABLE) for f in self.failures
+                             if f["reason"].startswith(UNREADABLE))
+        for theme, count in sorted(unreadable.items()):
+            lines.append(f"{count} pages that look like articles gave no article ({theme}): "
+                         "this theme is not understood, they are listed in report.json")
         if self.failures:
             lines.append(f"{len(self.failures)} failures:")
             lines += [f"  {f['url']}: {f['reason']}" for f in self.failures[:20]]

@@ -106,13 +106,18 @@ def test_hostile_answer_is_one_reported_failure(
     assert proxy_env.count("spam.example.com", "/win") == 0
 
 
-def test_binary_answer_is_skipped_not_parsed(proxy_env: FixtureServer, tmp_path: Path) -> None:
+def test_binary_answer_is_not_parsed_and_is_a_failure(proxy_env: FixtureServer,
+                                                       tmp_path: Path) -> None:
+    """An article address that answers with an image gives no article: a loss, said aloud."""
     proxy_env.faults[ARTICLE] = {"status": 200, "body": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
                                  "content_type": "image/png"}
     result = run_migrator([*COMMAND, "--out", str(tmp_path)], proxy_env.proxy_url)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr
     assert "Le loup de Noël" not in titles(tmp_path)
     assert len(titles(tmp_path)) == 11
+    report = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    assert report["failures"] == [{"url": f"http://{HOST}{ARTICLE}",
+                                   "reason": "not an HTML page (image/png): no article"}]
 
 
 def test_slow_answer_past_the_timeout_is_retried(proxy_env: FixtureServer, tmp_path: Path,

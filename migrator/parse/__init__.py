@@ -16,13 +16,15 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 from lxml.html import HtmlElement as LxmlElement
 
+from ..discover import classify
 from ..model import Article, Blog
 from . import generic, kiwi, postkiwi, v1
 from .common import double_unescape, html_tree, is_listing_url, make_soup, meta, norm_text
 from .listing import apply_listing_date, listing_dates, listing_key
 
 __all__ = ["FAMILIES", "apply_listing_date", "capture_date", "detect_family", "html_tree",
-           "is_overblog", "listing_dates", "listing_key", "parse_blog", "parse_page", "theme_of"]
+           "is_overblog", "listing_dates", "listing_key", "parse_blog", "parse_page", "theme_label",
+           "theme_of", "unread_reason"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +58,45 @@ def capture_date(html: str) -> datetime | None:
                     int(second), tzinfo=timezone.utc)
 
 
+_DATALAYER_THEME = re.compile(r"'theme'\s*:\s*'(\d+)'")
+
+
 def theme_of(html: str) -> tuple[str | None, str | None]:
-    """(theme id, theme name) from ``<!-- Basic theme id 90 [Noodle] ... -->``."""
+    """(theme id, theme name) from ``<!-- Basic theme id 90 [Noodle] ... -->``, else the id
+    alone from the dataLayer (``'theme' : '90'``)."""
     match = _THEME.search(html)
     if not match:
-        return None, None
+        layer = _DATALAYER_THEME.search(html)
+        return (layer.group(1) if layer else None), None
     name = match.group(2).strip() if match.group(2) else None
     return match.group(1), name or None
+
+
+def theme_label(html: str) -> str:
+    """"theme 977 [Mystery]", "theme 977", or "unknown theme": how reports name a theme."""
+    theme_id, name = theme_of(html)
+    if theme_id is None:
+        return f"theme [{name}]" if name else "unknown theme"
+    return f"theme {theme_id} [{name}]" if name else f"theme {theme_id}"
+
+
+_ARTICLE_OG = re.compile(r"<meta[^>]+property=[\"']og:type[\"'][^>]+content=[\"']article[\"']"
+                         r"|<meta[^>]+content=[\"']article[\"'][^>]+property=[\"']og:type[\"']",
+                         re.I)
+_ARTICLE_LD = re.compile(r'"@type"\s*:\s*\[?\s*"(?:NewsArticle|Article|BlogPosting)"')
+
+
+def unread_reason(url: str, html: str) -> str | None:
+    """Why a page that gave no Article is a loss, or None when it is no article at all.
+
+    A page looks like an article by its address (a post or static-page form) or by what it
+    declares (``og:type`` article, an article JSON-LD); such a page that no reader understood
+    is reported as ``unreadable: theme NN [Name]``, never dropped in silence.
+    """
+    kind = classify(url)
+    if kind not in ("post", "page") and not (_ARTICLE_OG.search(html) or _ARTICLE_LD.search(html)):
+        return None
+    return f"unreadable: {theme_label(html)}"
 
 
 def detect_family(html_or_soup: str | BeautifulSoup) -> str:
@@ -71,11 +105,6 @@ def detect_family(html_or_soup: str | BeautifulSoup) -> str:
         if FAMILIES[name].detect(soup):
             return name
     return "generic"
-
-
-def _is_error_page(soup: BeautifulSoup) -> bool:
-    title = soup.title.get_text(" ", strip=True).lower() if soup.title else ""
-    return bool(re.search(r"\b404\b|page introuvable|page not found|n'existe pas", title))
 
 
 def parse_page(url: str, html: str, captured: datetime | None = None,
@@ -90,10 +119,9 @@ def parse_page(url: str, html: str, captured: datetime | None = None,
     if is_listing_url(url):
         logger.debug("%s: listing URL, not an article", url)
         return None
+    # Error pages are told by their HTTP status (the crawl) and by their structure (no family
+    # finds an article in them), never by words in the title: a blogger may write "404".
     soup = make_soup(html, focus=True, tree=tree)
-    if _is_error_page(soup):
-        logger.debug("%s: error page", url)
-        return None
     family = detect_family(soup)
     theme_id, theme = theme_of(html)
     logger.debug("%s: theme id %s [%s] -> family %s", url, theme_id or "-", theme or "-", family)

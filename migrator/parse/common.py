@@ -9,6 +9,7 @@ import html as htmlmod
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -16,11 +17,12 @@ from bs4 import BeautifulSoup, Tag
 from lxml import etree
 from slugify import slugify
 
-from ..discover import V1_ARTICLE
+from ..discover import V1_ARTICLE, classify
 from ..media import original_image_url
 from ..model import Article, Comment
 from .clean import clean_body_and_images
 from .dates import date_from_url, parse_date_text, parse_iso_date
+from .nesting import bound_nesting, flatten_deep, is_unbalanced
 from .walk import tags, tags_where
 
 __all__ = [
@@ -161,8 +163,8 @@ def _drop_blank_text(head: lxml.html.HtmlElement) -> None:
 def _html_parser() -> lxml.html.HTMLParser:
     """lxml.html's parser, giving every element the plain HtmlElement class: its default
     lookup calls back into Python for each element (to pick form and input classes we never
-    use), a twentieth of a page's parse."""
-    parser = lxml.html.HTMLParser()
+    use), a twentieth of a page's parse. ``huge_tree``: no cut at 256 levels (see nesting)."""
+    parser = lxml.html.HTMLParser(huge_tree=True)
     parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
         element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
         pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
@@ -173,11 +175,18 @@ HTML_PARSER = _html_parser()
 
 
 def html_tree(html: str) -> lxml.html.HtmlElement | None:
-    """The page parsed by lxml, or None when lxml cannot read it."""
+    """The page parsed by lxml, or None when lxml cannot read it. Pages whose tags never
+    close are kept whole (``nesting``)."""
+    unbalanced = is_unbalanced(html)
+    if unbalanced:
+        html = bound_nesting(html)
     try:
-        return lxml.html.document_fromstring(html, parser=HTML_PARSER)
+        root = lxml.html.document_fromstring(html, parser=HTML_PARSER)
     except (etree.ParserError, ValueError):
         return None
+    if unbalanced:
+        flatten_deep(root)
+    return root
 
 
 def prune_html(html: str, focus: bool = False,
@@ -310,13 +319,31 @@ def _strip_fragment(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
 
 
+def same_article_address(url: str, other: str) -> bool:
+    """True when two addresses of one blog can only be the same article: the same path (another
+    scheme, host alias or query), or one v1 ``/article-…html`` form and one kiwi form."""
+    path, other_path = urlsplit(url).path, urlsplit(other).path
+    if path.rstrip("/") == other_path.rstrip("/"):
+        return True
+    kinds = {classify(url), classify(other)}
+    if kinds != {"post"}:
+        return False
+    return bool(V1_ARTICLE.match(path)) != bool(V1_ARTICLE.match(other_path))
+
+
 def canonical_url(soup: BeautifulSoup, url: str) -> str:
+    """The page's address: its ``rel=canonical`` only when that can be the same article.
+
+    Themes lie: some point the canonical link at the home page on every page (trusting it
+    merges the whole blog into one article), so a canonical that is not an address of this
+    same article (``same_article_address``) is ignored.
+    """
     link = soup.find("link", rel="canonical")
     href = str(link.get("href") or "").strip() if link else ""
     if href:
-        absolute = urljoin(url, href)
-        if _host(absolute) == _host(url):
-            return _strip_fragment(absolute)
+        absolute = _strip_fragment(urljoin(url, href))
+        if _host(absolute) == _host(url) and same_article_address(url, absolute):
+            return absolute
     return _strip_fragment(url)
 
 
@@ -369,12 +396,11 @@ def _published(soup: BeautifulSoup, found: Found, canonical: str, article: Artic
         article.published, article.published_source = iso.isoformat(), "time"
         article.date_precision = "second" if has_clock else "day"
         return
-    for text in found.date_texts:
-        parsed = parse_date_text(text)
-        if parsed:
-            article.published, article.published_source = parsed[0].isoformat(), "text"
-            article.date_precision = "second" if parsed[1] else "day"
-            return
+    parsed = _visible_date(found.date_texts)
+    if parsed:
+        article.published, article.published_source = parsed[0].isoformat(), "text"
+        article.date_precision = "second" if parsed[1] else "day"
+        return
     from_url = date_from_url(canonical) or date_from_url(article.aliases[0] if article.aliases
                                                          else "")
     if from_url:
@@ -383,6 +409,36 @@ def _published(soup: BeautifulSoup, found: Found, canonical: str, article: Artic
         article.warnings.append("date from URL (month precision)")
     else:
         article.warnings.append("no publication date found")
+
+
+def _visible_date(texts: list[str]) -> tuple[datetime, bool] | None:
+    """The first date the texts show; when it has no time, the same day with a time from a
+    later text (a date element without the ", 09:34am" that follows it in its line)."""
+    first = None
+    for text in texts:
+        parsed = parse_date_text(text)
+        if parsed is None:
+            continue
+        if first is None:
+            first = parsed
+        elif parsed[1] and parsed[0].date() == first[0].date():
+            return parsed
+        if first[1]:
+            return first
+    return first
+
+
+def date_lines(elements: list[Tag]) -> list[str]:
+    """The text of each date element, then the line holding it (its parent, when short): a
+    theme may put only the day in the element and the time after it."""
+    texts = [el.get_text(" ") for el in elements]
+    for el in elements:
+        parent = el.parent
+        if parent is not None and parent.name not in ("body", "[document]"):
+            line = parent.get_text(" ")
+            if len(line) < 300:
+                texts.append(line)
+    return texts
 
 
 def build_article(url: str, soup: BeautifulSoup, found: Found, family: str,

@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup, Tag
 
 from ..model import Article
 from .comments import read_kiwi_comments
-from .common import Found, build_article, json_ld, meta, title_from_meta
+from .common import Found, build_article, date_lines, json_ld, meta, title_from_meta
 
 FAMILY = "generic"
 BODY = ("[itemprop=articleBody], .entry-content, .post-content, .article-content, .post-body, "
@@ -42,7 +42,7 @@ def _body(soup: BeautifulSoup) -> Tag | None:
         node = soup.select_one(selector)
         if node is not None:
             return node
-    return _densest_block(soup)
+    return None
 
 
 def _densest_block(soup: BeautifulSoup) -> Tag | None:
@@ -96,7 +96,7 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
     found = Found(
         title=title,
         body=body,
-        date_texts=[el.get_text(" ") for el in scope.select(DATE) or soup.select(DATE)],
+        date_texts=date_lines(scope.select(DATE) or soup.select(DATE)),
         author=author.get_text(" ", strip=True) if author else None,
         tags=[a.get_text(" ", strip=True) for a in tag_links],
         scope=scope,

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup, Tag
 
 from ..model import Article
 from .comments import read_kiwi_comments
-from .common import Found, build_article, has_class, title_from_meta
+from .common import Found, build_article, date_lines, has_class, title_from_meta
 
 FAMILY = "kiwi"
 ARTICLE = "article.post, div.post, article.article"
@@ -89,7 +89,7 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
     found = Found(
         title=title_el.get_text(" ") if title_el else title_from_meta(soup, None),
         body=body,
-        date_texts=[el.get_text(" ") for el in post.select(DATE)] + ([line] if line else []),
+        date_texts=date_lines(post.select(DATE)) + ([line] if line else []),
         author=author,
         tags=_tags(post, line),
         cover=str(cover.get("src")) if cover is not None and cover.get("src") else None,

@@ -9,14 +9,14 @@ from bs4 import BeautifulSoup, Tag
 
 from ..model import Article
 from .comments import read_kiwi_comments
-from .common import Found, build_article, has_class, title_from_meta
+from .common import Found, build_article, date_lines, has_class, title_from_meta
 from .walk import classes_of, first_tag, has_token, tags_where
 
 FAMILY = "post"
 # What the family reads, as CSS; matched by the plain tests below (soupsieve costs more).
 TITLE = "h1.Post-title, h2.Post-title, div.PostHeader-content h2, .PostHeader-title"
-DATE = "p.Post-date, .Post-date, .PostHeader-date"
-AUTHOR = "p.Post-author, .Post-author, .PostHeader-author"
+DATE = "p.Post-date, .Post-date, .PostHeader-date, .PostHeader-meta, .Post-meta"
+AUTHOR = "p.Post-author, .Post-author, .PostHeader-author, .PostHeader-meta, .Post-meta"
 TAGS = "a.Post-tag"
 BODY = "div.Post-body, div.ob-sections"
 COVER = ".PostHeader-cover img, .Post-cover img, .PostHeader-image img"
@@ -50,14 +50,22 @@ def _is_title(tag: Tag) -> bool:
         tag, lambda node: has_token(node, "div", "PostHeader-content"))
 
 
+_DATE_HOLDERS = frozenset({"Post-date", "PostHeader-date", "PostHeader-meta", "Post-meta"})
+_AUTHOR_HOLDERS = frozenset({"Post-author", "PostHeader-author"})
+_META_LINES = frozenset({"PostHeader-meta", "Post-meta"})
+"""One line with both: "Publié par Camille sur 29 Avril 2014, 09:34am"."""
+
+
 def _is_date(tag: Tag) -> bool:
-    classes = classes_of(tag)
-    return "Post-date" in classes or "PostHeader-date" in classes
+    return not _DATE_HOLDERS.isdisjoint(classes_of(tag))
 
 
 def _is_author(tag: Tag) -> bool:
-    classes = classes_of(tag)
-    return "Post-author" in classes or "PostHeader-author" in classes
+    return not _AUTHOR_HOLDERS.isdisjoint(classes_of(tag))
+
+
+def _is_meta_line(tag: Tag) -> bool:
+    return not _META_LINES.isdisjoint(classes_of(tag))
 
 
 def _is_cover(tag: Tag) -> bool:
@@ -85,11 +93,11 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
     if body is None:
         return None
     title_el = first_tag(post, _is_title)
-    author_el = first_tag(post, _is_author)
+    author_el = first_tag(post, _is_author) or first_tag(post, _is_meta_line)
     found = Found(
         title=title_el.get_text(" ") if title_el else title_from_meta(soup, None),
         body=body,
-        date_texts=[el.get_text(" ") for el in tags_where(post, _is_date)],
+        date_texts=date_lines(tags_where(post, _is_date)),
         author=author_el.get_text(" ") if author_el else None,
         tags=[a.get_text(" ") or a.get("title", "") for a in tags_where(post, _is_tag_link)],
         scope=post,
