@@ -18,8 +18,16 @@ from lxml.html import HtmlElement as LxmlElement
 
 from ..discover import classify
 from ..model import Article, Blog
-from . import generic, kiwi, postkiwi, v1
-from .common import double_unescape, html_tree, is_listing_url, make_soup, meta, norm_text
+from . import postkiwi, semantic, v1
+from .common import (
+    double_unescape,
+    html_tree,
+    is_listing_url,
+    make_soup,
+    meta,
+    norm_text,
+    theme_of,
+)
 from .listing import apply_listing_date, listing_dates, listing_key
 
 __all__ = ["FAMILIES", "apply_listing_date", "capture_date", "detect_family", "html_tree",
@@ -28,9 +36,8 @@ __all__ = ["FAMILIES", "apply_listing_date", "capture_date", "detect_family", "h
 
 logger = logging.getLogger(__name__)
 
-FAMILIES = {"post": postkiwi, "v1": v1, "kiwi": kiwi, "generic": generic}
+FAMILIES = {"post": postkiwi, "semantic": semantic, "v1": v1}
 
-_THEME = re.compile(r"<!--\s*Basic theme id\s+(\d+)\s*(?:\[([^\]]*)\])?")
 _MARKERS = re.compile(
     r"<!--\s*Basic theme id|assets\.over-blog-kiwi\.com|ob-ShareBar|'source'\s*:\s*'OVERBLOG'|"
     r"content=\"@overblog\"|admin\.over-blog\.com|class=\"(?:divTitreArticle|contenuArticle)\"|"
@@ -56,20 +63,6 @@ def capture_date(html: str) -> datetime | None:
     hour, minute, second, month, day, year = match.groups()
     return datetime(int(year), _MONTHS.index(month) + 1, int(day), int(hour), int(minute),
                     int(second), tzinfo=timezone.utc)
-
-
-_DATALAYER_THEME = re.compile(r"'theme'\s*:\s*'(\d+)'")
-
-
-def theme_of(html: str) -> tuple[str | None, str | None]:
-    """(theme id, theme name) from ``<!-- Basic theme id 90 [Noodle] ... -->``, else the id
-    alone from the dataLayer (``'theme' : '90'``)."""
-    match = _THEME.search(html)
-    if not match:
-        layer = _DATALAYER_THEME.search(html)
-        return (layer.group(1) if layer else None), None
-    name = match.group(2).strip() if match.group(2) else None
-    return match.group(1), name or None
 
 
 def theme_label(html: str) -> str:
@@ -99,22 +92,36 @@ def unread_reason(url: str, html: str) -> str | None:
     return f"unreadable: {theme_label(html)}"
 
 
-def detect_family(html_or_soup: str | BeautifulSoup) -> str:
+def detect_family(html_or_soup: str | BeautifulSoup,
+                  families: tuple[str, ...] | None = None) -> str:
+    """The first family (of ``families``, default all, in ``FAMILIES`` order) whose markup the
+    page shows; the semantic reader when none does."""
     soup = make_soup(html_or_soup)
-    for name in ("post", "v1", "kiwi"):
-        if FAMILIES[name].detect(soup):
+    for name in FAMILIES:
+        if (families is None or name in families) and FAMILIES[name].detect(soup):
             return name
-    return "generic"
+    return "semantic"
+
+
+FALLBACKS = ("semantic",)
+"""Readers tried, in this order, when the family detected gives no article."""
+
+
+def _readers(family: str, families: tuple[str, ...] | None) -> list[str]:
+    chosen = [family, *(name for name in FALLBACKS if name != family)]
+    return [name for name in chosen if families is None or name in families]
 
 
 def parse_page(url: str, html: str, captured: datetime | None = None,
-               tree: LxmlElement | None = None) -> Article | None:
+               tree: LxmlElement | None = None,
+               families: tuple[str, ...] | None = None) -> Article | None:
     """The Article of a post or static page, or None for listings, tag/archive pages and errors.
 
     ``captured`` (when the copy was fetched or archived) resolves relative comment dates such as
     "hier à 18h05"; a Wayback Machine copy gives its own. Without it they stay None. ``tree``:
     ``html`` already parsed by ``html_tree`` (the crawl reads links from it first); it is
-    pruned in place.
+    pruned in place. ``families``: read with these readers only (``("semantic",)`` measures
+    the semantic reader alone).
     """
     if is_listing_url(url):
         logger.debug("%s: listing URL, not an article", url)
@@ -122,16 +129,17 @@ def parse_page(url: str, html: str, captured: datetime | None = None,
     # Error pages are told by their HTTP status (the crawl) and by their structure (no family
     # finds an article in them), never by words in the title: a blogger may write "404".
     soup = make_soup(html, focus=True, tree=tree)
-    family = detect_family(soup)
+    family = detect_family(soup, families)
     theme_id, theme = theme_of(html)
     logger.debug("%s: theme id %s [%s] -> family %s", url, theme_id or "-", theme or "-", family)
     captured = captured or capture_date(html)
-    article = FAMILIES[family].parse(url, soup, html, theme, captured)
-    if article is None and family != "generic" and generic.looks_like_article(soup):
-        article = generic.parse(url, soup, html, theme, captured)
+    article = None
+    for reader in _readers(family, families):
+        article = FAMILIES[reader].parse(url, soup, html, theme, captured)
         if article is not None:
-            logger.debug("%s: %s markup not understood, generic parser used", url, family)
-            article.warnings.append(f"{family} markup not understood: generic parser used")
+            if reader != family:
+                logger.debug("%s: %s markup not understood, %s reader used", url, family, reader)
+            break
     if article is not None and article.guessed:
         logger.debug("%s: guessed %s", url, ", ".join(article.guessed))
     return article

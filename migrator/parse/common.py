@@ -38,6 +38,7 @@ __all__ = [
     "meta",
     "norm_text",
     "tag_name",
+    "theme_of",
 ]
 
 _LISTING_PATH = re.compile(
@@ -63,6 +64,22 @@ _AUTHOR_SUFFIX = re.compile(
 )
 
 
+_THEME = re.compile(r"<!--\s*Basic theme id\s+(\d+)\s*(?:\[([^\]]*)\])?")
+_DATALAYER_THEME = re.compile(r"'theme'\s*:\s*'(\d+)'")
+
+
+def theme_of(html: str) -> tuple[str | None, str | None]:
+    """(theme id, theme name) from ``<!-- Basic theme id 90 [Noodle] ... -->``, else the id
+    alone from the dataLayer (``'theme' : '90'``)."""
+    match = _THEME.search(html)
+    if not match:
+        layer = _DATALAYER_THEME.search(html)
+        return (layer.group(1) if layer else None), None
+    name = match.group(2).strip() if match.group(2) else None
+    return match.group(1), name or None
+
+
+
 @dataclass
 class Found:
     """What a family parser located on the page; build_article does the rest."""
@@ -79,6 +96,12 @@ class Found:
     guessed: list[str] = field(default_factory=list)
     scope: Tag | None = None
     """The element holding the article (header included): where <time> is looked for."""
+    machine_date: str | None = None
+    """A machine-readable date the reader found (``<time datetime>``), else looked for in
+    the scope."""
+    clock_is_bogus: bool = False
+    """The theme prints a false time (``h:m``: the month where the minutes belong): the
+    visible date gives the day only."""
 
 
 # Never content: scripts (JSON-LD kept), styles, icons, the Overblog top bar, share/related/
@@ -87,7 +110,7 @@ class Found:
 _NEVER_CONTENT_TAGS = frozenset({"script", "style", "noscript", "svg"})
 _NEVER_CONTENT_CLASSES = frozenset({"ob-ShareBar", "ob-Shares", "ob-Newsletter", "ob-Related",
                                     "ob-PostNavigation", "ob-Outbrain", "Sidebar", "ads"})
-_KEPT_METAS = ("author", "description")
+_KEPT_METAS = ("author", "description", "keywords")
 # Markers of pages that are not one kiwi article (listings) or that are v1 (left whole).
 _NOT_ONE_KIWI_ARTICLE = frozenset({"PostPreview", "Content--list", "readmore", "contenuArticle",
                                    "divTitreArticle"})
@@ -389,14 +412,19 @@ def _published(soup: BeautifulSoup, found: Found, canonical: str, article: Artic
         article.published, article.published_source, article.date_precision = (
             iso.isoformat(), "json-ld", "second")
         return
-    time_el = (found.scope or soup).find("time", attrs={"datetime": True})
-    iso = parse_iso_date(str(time_el["datetime"])) if time_el else None
-    if iso:
-        has_clock = "T" in str(time_el["datetime"]) or " " in str(time_el["datetime"]).strip()
+    machine = found.machine_date
+    if machine is None:
+        time_el = (found.scope or soup).find("time", attrs={"datetime": True})
+        machine = str(time_el["datetime"]) if time_el is not None else None
+    iso = parse_iso_date(machine) if machine else None
+    if iso and machine:
+        has_clock = "T" in machine or " " in machine.strip()
         article.published, article.published_source = iso.isoformat(), "time"
         article.date_precision = "second" if has_clock else "day"
         return
     parsed = _visible_date(found.date_texts)
+    if parsed and found.clock_is_bogus:
+        parsed = (parsed[0].replace(hour=0, minute=0, second=0), False)
     if parsed:
         article.published, article.published_source = parsed[0].isoformat(), "text"
         article.date_precision = "second" if parsed[1] else "day"
@@ -428,7 +456,7 @@ def _visible_date(texts: list[str]) -> tuple[datetime, bool] | None:
     return first
 
 
-def date_lines(elements: list[Tag]) -> list[str]:
+def visible_date_texts(elements: list[Tag]) -> list[str]:
     """The text of each date element, then the line holding it (its parent, when short): a
     theme may put only the day in the element and the time after it."""
     texts = [el.get_text(" ") for el in elements]

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup, Tag
 
 from ..model import Article
 from .comments import read_kiwi_comments
-from .common import Found, build_article, date_lines, has_class, title_from_meta
+from .common import Found, build_article, has_class, title_from_meta, visible_date_texts
 from .walk import classes_of, first_tag, has_token, tags_where
 
 FAMILY = "post"
@@ -97,7 +97,7 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
     found = Found(
         title=title_el.get_text(" ") if title_el else title_from_meta(soup, None),
         body=body,
-        date_texts=date_lines(tags_where(post, _is_date)),
+        date_texts=visible_date_texts(tags_where(post, _is_date)),
         author=author_el.get_text(" ") if author_el else None,
         tags=[a.get_text(" ") or a.get("title", "") for a in tags_where(post, _is_tag_link)],
         scope=post,
