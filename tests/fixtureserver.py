@@ -1,8 +1,9 @@
 """A local HTTP server and forward proxy that serves whole fake hosts from disk.
 
 Tests point ``HTTP_PROXY`` at it; every plain-http request for any host then lands here and
-is answered from ``tests/fixtures/sites/<host>/`` laid out exactly as ``wget --mirror`` writes
-a site:
+is answered from ``tests/fixtures/sites/<host>/`` (or from several such folders:
+``FixtureServer(sites_dirs=[SITES_DIR, THEME_SITES_DIR])``, searched in order) laid out exactly
+as ``wget --mirror`` writes a site:
 
 - ``/`` → ``<host>/index.html``; ``/a/b/`` → ``<host>/a/b/index.html``;
 - ``/page/2`` → file ``<host>/page/2`` (or ``<host>/page/2/index.html`` if that is a folder);
@@ -54,7 +55,7 @@ Behaviour worth knowing:
 - Helpers for tests that run the real command: ``run_migrator(args, proxy_url)``,
   ``migrator_env(proxy_url)``, ``output_snapshot(out_dir)`` (bytes of every export).
 
-Run by hand: ``python tests/fixtureserver.py --port 8899 [--sites DIR] [--latency 0.05]``.
+Run by hand: ``python tests/fixtureserver.py --port 8899 [--sites DIR]… [--latency 0.05]``.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
+THEME_SITES_DIR = Path(__file__).parent / "fixtures" / "themes" / "sites"
+"""The blogs rendered from Overblog's 2013 theme catalogue (tests/fixtures/themes/render.py)."""
 
 NOT_FOUND_BODY = (
     "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
@@ -267,9 +270,12 @@ class FixtureServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, port: int = 0, sites_dir: Path = SITES_DIR) -> None:
+    def __init__(self, port: int = 0, sites_dir: Path = SITES_DIR,
+                 sites_dirs: list[Path] | None = None) -> None:
         super().__init__(("127.0.0.1", port), FixtureHandler)
-        self.sites_dir = sites_dir
+        self.sites_dirs = list(sites_dirs) if sites_dirs else [sites_dir]
+        """Folders holding ``<host>/`` trees, searched in order (a host may be in several:
+        a file or redirect missing from one folder is looked up in the next)."""
         self.requests: Counter[tuple[str, str]] = Counter()
         self.faults: dict[FaultKey, FaultValue] = {}
         self._lock = threading.Lock()
@@ -279,6 +285,15 @@ class FixtureServer(ThreadingHTTPServer):
         self.latency = 0.0
         self.request_log: list[tuple[float, str, str]] = []
         self.statuses: Counter[tuple[str, str, int]] = Counter()
+
+    @property
+    def sites_dir(self) -> Path:
+        """The first sites folder (the only one unless ``sites_dirs`` was given)."""
+        return self.sites_dirs[0]
+
+    @sites_dir.setter
+    def sites_dir(self, value: Path) -> None:
+        self.sites_dirs[0] = value
 
     @property
     def port(self) -> int:
@@ -441,17 +456,19 @@ class FixtureHandler(BaseHTTPRequestHandler):
             left -= len(chunk)
 
     def _serve(self, host: str, path: str, query: str, full_path: str, send_body: bool) -> None:
-        host_dir = self.server.sites_dir / host
-        if not host or not host_dir.is_dir():
+        host_dirs = [d / host for d in self.server.sites_dirs if host and (d / host).is_dir()]
+        if not host_dirs:
             headers = {"X-Fixture": "no-such-host"}
             self._send(502, b"no such host\n", "text/plain", headers, send_body)
             return
-        redirect = load_redirects(host_dir).get(full_path)
+        redirect = next((r for r in (load_redirects(d).get(full_path) for d in host_dirs)
+                         if r is not None), None)
         if redirect is not None:
             status, location = redirect
             self._send(status, b"", "text/html", {"Location": location}, send_body)
             return
-        file_path = resolve_file(host_dir, path, query)
+        file_path = next((f for f in (resolve_file(d, path, query) for d in host_dirs)
+                          if f is not None), None)
         if file_path is None:
             self._send(404, NOT_FOUND_BODY, "text/html; charset=utf-8", {}, send_body)
             return
@@ -542,12 +559,14 @@ def output_snapshot(out_dir: Path) -> dict[str, bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8899)
-    parser.add_argument("--sites", type=Path, default=SITES_DIR)
+    parser.add_argument("--sites", type=Path, action="append",
+                        help="a sites folder (repeatable; default: tests/fixtures/sites)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to answers")
     args = parser.parse_args()
-    server = FixtureServer(args.port, args.sites)
+    server = FixtureServer(args.port, sites_dirs=args.sites or [SITES_DIR])
     server.latency = args.latency
-    print(f"HTTP_PROXY={server.proxy_url}  (serving {args.sites})", flush=True)
+    print(f"HTTP_PROXY={server.proxy_url}  (serving {', '.join(map(str, server.sites_dirs))})",
+          flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

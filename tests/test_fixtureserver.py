@@ -239,3 +239,34 @@ def test_latency_and_request_log(mini_server: FixtureServer) -> None:
     fetch(mini_server, f"http://{HOST}/page/2")
     assert time.monotonic() - started >= 0.2
     assert [(h, p) for _t, h, p in mini_server.request_log] == [(HOST, "/"), (HOST, "/page/2")]
+
+
+def test_several_sites_folders(tmp_path: Path) -> None:
+    """One server, several sites folders: hosts from each; a host in both folders falls
+    through to the next folder for what the first lacks; the first folder wins otherwise."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    (first / HOST).mkdir(parents=True)
+    (first / HOST / "index.html").write_text("first", encoding="utf-8")
+    (first / "images.example").mkdir()
+    (first / "images.example" / "one.jpg").write_bytes(b"1")
+    (second / "other.over-blog.com").mkdir(parents=True)
+    (second / "other.over-blog.com" / "index.html").write_text("other", encoding="utf-8")
+    (second / HOST).mkdir()
+    (second / HOST / "index.html").write_text("shadowed", encoding="utf-8")
+    (second / "images.example").mkdir()
+    (second / "images.example" / "two.jpg").write_bytes(b"2")
+    (second / "images.example" / ".redirects").write_text("/old.jpg 301 /two.jpg\n",
+                                                          encoding="utf-8")
+    server = FixtureServer(port=0, sites_dirs=[first, second]).start()
+    try:
+        assert server.sites_dir == first
+        assert fetch(server, f"http://{HOST}/").text == "first"
+        assert fetch(server, "http://other.over-blog.com/").text == "other"
+        assert fetch(server, "http://images.example/one.jpg").content == b"1"
+        assert fetch(server, "http://images.example/two.jpg").content == b"2"
+        moved = fetch(server, "http://images.example/old.jpg", allow_redirects=False)
+        assert (moved.status_code, moved.headers["Location"]) == (301, "/two.jpg")
+        assert fetch(server, "http://images.example/three.jpg").status_code == 404
+        assert fetch(server, "http://nowhere.example/").status_code == 502
+    finally:
+        server.stop()
