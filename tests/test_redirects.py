@@ -74,7 +74,7 @@ def test_nginx_server_block_for_old_hosts_with_base_url(tmp_path: Path) -> None:
     text = read(tmp_path, "nginx.conf")
     assert '"/article-58213344.html" "https://new.example.org/posts/recolte/";' in text
     assert "server_name jardin-des-mots.fr monblog.over-blog.com " in text
-    assert "www.jardin-des-mots.fr" in text and "return 301 https://new.example.org/;" in text
+    assert "www.jardin-des-mots.fr" in text and 'return 301 "https://new.example.org/";' in text
 
 
 def test_apache_lines(tmp_path: Path) -> None:
