@@ -2,8 +2,17 @@
 
 Each article becomes one Markdown file: YAML front matter (``yaml.safe_dump``, so any title
 survives: quotes, colons, ``#``, ``]]>``, NBSP, emoji, a leading ``@``/``-``, "yes"/"no"), then
-the body converted with markdownify. Embeds (``iframe``, ``object``, ``embed``, ``video``,
-``audio``) stay raw HTML, which both generators pass through.
+the body converted with markdownify (``BlogMarkdownConverter``: text escaped so it never
+becomes markup, ``|`` escaped in table cells, ``<sub>``/``<sup>``/``<u>`` kept as HTML). The
+body arrives sanitised (``migrator.sanitize``). Videos (decision, issue 10): on Hugo, YouTube
+and Vimeo players become Hugo's built-in shortcodes and other players, ``<video>`` and
+``<audio>`` a link; on Jekyll, kramdown passes the sanitised HTML players as they are.
+
+Site settings (decision, issue 10): ``finish`` writes ``config/_default/hugo.toml`` (Hugo:
+``timeZone`` and ``markup.goldmark.renderer.unsafe``, safe for sanitised bodies) or
+``_config.overblog.yml`` (Jekyll: ``timezone``), so that dates show the blog's own day on any
+builder. Old paths a builder cannot write as a file are left out of ``aliases`` and
+``redirect_from`` (``links.builder_aliases``) with a warning; they stay in the redirect maps.
 
 Layout (new paths are the same in both flavors, see ``migrator.links``: posts
 ``/posts/<slug>/``, pages ``/pages/<slug>/``):
