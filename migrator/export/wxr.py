@@ -28,13 +28,15 @@ addresses (``/<slug>/``, ``/tag/<slug>/``; ``--base-url`` prefixed; "Post name" 
 
 Issue 10 additions: the content arrives sanitised (``migrator.sanitize``, applied by the
 pipeline to every article). Text fields that WordPress shows as HTML without escaping them
-(post title, excerpt, attachment caption, comment author) get ``<`` written as ``&lt;``, so
-text that was escaped on the blog stays text. Items the importer's
-duplicate check would merge (same type, title and local date: ``post_exists``) are made
-distinct by the pipeline's ``SitePlan`` (``links`` module docstring): a later one is moved by
-``Placement.date_shift`` seconds (postmeta ``_overblog_date_shifted`` = the original local
-date; its attachments and undated comments follow), an undated one gets `` (n)`` after its
-title (postmeta ``_overblog_title_changed`` = the original title); each is a report warning.
+(post title, excerpt, attachment caption) get ``<`` written as ``&lt;``; comment authors are
+written as WordPress stores them (``&``, ``<``, ``>`` as entities: a re-import then finds
+them with ``comment_exists`` and adds no duplicate); so text that was escaped on the blog
+stays text. Items the importer's duplicate check would merge (same type, title and local
+date: ``post_exists``) are made distinct by the pipeline's ``SitePlan`` (see the ``links``
+module): a later one is moved by ``Placement.date_shift`` seconds (postmeta
+``_overblog_date_shifted`` = the original local date; its attachments and undated comments
+follow), an undated one gets `` (n)`` after its title (postmeta ``_overblog_title_changed``
+= the original title); each is a report warning.
 
 Articles without a date (decision): ``wp:post_date`` and ``wp:post_date_gmt`` are written empty
 and the status is kept (``publish``). The importer then calls ``post_exists(title, '', '',
@@ -51,6 +53,7 @@ empty comment date).
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import shutil
 from collections.abc import Iterator
@@ -132,6 +135,14 @@ def wp_dates(iso: str | None, shift: int = 0) -> tuple[str, str]:
     except OverflowError:  # year 1 with a positive offset: before datetime.min in UTC
         return _wp_format(moment), _wp_format(moment)
     return _wp_format(moment), _wp_format(utc)
+
+
+def comment_author_text(name: str | None) -> str:
+    """A comment author the way WordPress stores it (``pre_comment_author_name``:
+    ``sanitize_text_field`` then ``_wp_specialchars``): white space runs as one space, ``&``,
+    ``<`` and ``>`` as entities. The importer skips a comment on re-import only when
+    ``comment_exists(author, date)`` finds the stored value, so the file must hold it."""
+    return html.escape(" ".join((name or "").split()), quote=False)
 
 
 def html_text(text: str | None) -> str:
@@ -499,7 +510,7 @@ class WxrExporter(Exporter):
             rendered.append(
                 "<wp:comment>"
                 + number("wp:comment_id", comment_id)
-                + element("wp:comment_author", html_text(comment.author))
+                + element("wp:comment_author", comment_author_text(comment.author))
                 + element("wp:comment_author_email", "")
                 + element("wp:comment_author_url", comment.url or "")
                 + element("wp:comment_author_IP", "")
