@@ -2,38 +2,49 @@
 # Install overblog-migrator for development in .venv/, with what the tests need.
 #
 # Python packages go into .venv/ (the project with its [test] extra, Hugo included). The
-# tests also build the Markdown export with Jekyll, and re-render the theme corpus
-# (tests/fixtures/themes/) with PHP's Twig; both come from Debian: installed here with apt-get
-# when we are root and they are missing; otherwise the command to run is printed.
+# tests also build the Markdown export with Jekyll, check the redirect maps with nginx and
+# Apache (`nginx -t`, `apache2 -t`) and re-render the theme corpus (tests/fixtures/themes/) with
+# PHP's Twig; all come from Debian: installed here with apt-get when we are root and they are
+# missing; otherwise the command to run is printed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-need_jekyll() {
-    ! command -v jekyll >/dev/null 2>&1 || ! gem list -i jekyll-redirect-from >/dev/null 2>&1
-}
-
-if need_jekyll; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "Installing Jekyll (Debian packages jekyll, ruby-jekyll-redirect-from)…" >&2
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jekyll ruby-jekyll-redirect-from >/dev/null
-    else
-        echo "Note: the Jekyll build tests need: sudo apt-get install jekyll ruby-jekyll-redirect-from" >&2
-    fi
+missing=()
+if ! command -v jekyll >/dev/null 2>&1 || ! gem list -i jekyll-redirect-from >/dev/null 2>&1; then
+    missing+=(jekyll ruby-jekyll-redirect-from)
+fi
+# nginx and apache2 live in /usr/sbin, which a non-root PATH may not list.
+if ! PATH="$PATH:/usr/sbin:/sbin" command -v nginx >/dev/null 2>&1; then
+    missing+=(nginx)
+fi
+if ! PATH="$PATH:/usr/sbin:/sbin" command -v apache2 >/dev/null 2>&1; then
+    missing+=(apache2)
+fi
+if ! command -v php >/dev/null 2>&1 || [ ! -f /usr/share/php/Twig/autoload.php ] \
+        || ! php -r 'exit(class_exists("IntlDateFormatter") ? 0 : 1);' >/dev/null 2>&1; then
+    missing+=(php-cli php-twig php-intl)
 fi
 
-need_php_twig() {
-    ! command -v php >/dev/null 2>&1 || [ ! -f /usr/share/php/Twig/autoload.php ] \
-        || ! php -r 'exit(class_exists("IntlDateFormatter") ? 0 : 1);' >/dev/null 2>&1
-}
-
-if need_php_twig; then
+if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "Installing PHP with Twig and intl (Debian packages php-cli, php-twig, php-intl)…" >&2
+        echo "Installing Debian packages for the tests: ${missing[*]}…" >&2
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli php-twig php-intl >/dev/null
+        # Install the servers without starting them (the tests only run `-t`): a temporary
+        # policy-rc.d, unless the machine has its own.
+        own_policy=""
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+            chmod +x /usr/sbin/policy-rc.d
+            own_policy=1
+            trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+        fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        if [ -n "$own_policy" ]; then
+            rm -f /usr/sbin/policy-rc.d
+            trap - EXIT
+        fi
     else
-        echo "Note: the theme corpus tests need: sudo apt-get install php-cli php-twig php-intl" >&2
+        echo "Note: the tests need: sudo apt-get install ${missing[*]}" >&2
     fi
 fi
 

@@ -15,7 +15,7 @@ from . import __version__, pipeline
 from .errors import MigratorError
 from .progress import Progress
 from .report import Report
-from .settings import CrawlSettings, ExportSettings
+from .settings import CrawlSettings, ExportSettings, check_base_url
 
 EXIT_FAILURES = 1
 EXIT_INTERRUPTED = 130
@@ -88,6 +88,16 @@ def crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _base_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """--base-url must be an http(s) URL: click's own usage error (exit 2) otherwise."""
+    if value is None:
+        return None
+    try:
+        return check_base_url(value)
+    except MigratorError as error:
+        raise click.BadParameter(str(error).split(": ", 1)[-1]) from error
+
+
 def format_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--to", "formats", multiple=True, required=True,
@@ -98,8 +108,9 @@ def format_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Output folder."),
         click.option("--flavor", type=click.Choice(["hugo", "jekyll"]), default="hugo",
                      show_default=True, help="Markdown layout."),
-        click.option("--base-url", default=None,
-                     help="Address of the new site (for redirect maps and WXR attachments)."),
+        click.option("--base-url", default=None, callback=_base_url,
+                     help="Address of the new site, an http(s) URL "
+                          "(for redirect maps and WXR attachments)."),
     ]
     for option in reversed(options):
         command = option(command)

@@ -10,6 +10,20 @@ New paths (the same for Hugo and Jekyll, so one redirect map serves both): posts
 ``/posts/<slug>/``, pages ``/pages/<slug>/``. On WordPress (``Post name`` permalinks):
 ``/<slug>/``.
 
+WordPress duplicates (decision, issue 10): the WordPress Importer skips an item when
+``post_exists(title, '', post_date, post_type)`` finds one already imported ("already
+exists"), so two posts with one title published in the same second (a double submit) would
+reach WordPress as one. The plan's first pass also keeps, per article, its type, a digest of
+its title as MySQL compares it (trimmed, case- and accent-insensitive) and its local date;
+at the end of ``build`` a later item that would collide with an earlier one is moved by one
+second (again until its date is free: never onto another item's own date), recorded as
+``Placement.date_shift``; the WXR exporter writes the moved date and the original one in the
+postmeta ``_overblog_date_shifted``. Undated items (empty dates) collide on title alone
+(``post_exists`` drops the date condition when it is empty): a later undated item whose
+title an earlier item of its type already has gets " (2)", " (3)"… after its WordPress title
+(``Placement.title_number``; the original title goes to the postmeta
+``_overblog_title_changed``): a made-up date would publish a false one.
+
 Old address forms that resolve to an article: any of its URLs (canonical and aliases) on any
 host of the blog (with or without ``www.``, http or https), relative links, and for v1 posts
 every ``/article-…-<id>.html`` spelling of the same ``<id>``. Tag links (``/tag/<name>/``,
@@ -18,20 +32,24 @@ every ``/article-…-<id>.html`` spelling of the same ``<id>``. Tag links (``/ta
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
 from .discover import V1_ARTICLE
 from .model import Article
-from .slugs import article_slug, term_slug, unique_name, url_path
+from .slugs import article_slug, builder_path, term_slug, unique_name, url_path
 
 __all__ = [
     "Placement",
     "SitePlan",
+    "builder_aliases",
     "link_key",
     "old_paths",
     "tag_target",
@@ -46,6 +64,12 @@ _TAG_PATH = re.compile(r"^/tag/([^/]+)(?:/\d+)?/?$")
 class Placement:
     kind: str
     slug: str
+    date_shift: int = 0
+    """Seconds added to the WordPress date so the importer does not merge this item into an
+    earlier one with the same type, title and date."""
+    title_number: int = 0
+    """When 2 or more: `` (n)`` follows the WordPress title of this undated item (the
+    importer would merge it into an earlier item with the same title)."""
 
     @property
     def path(self) -> str:
@@ -88,6 +112,43 @@ def old_paths(article: Article) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+def builder_aliases(article: Article, new_path: str) -> tuple[list[str], list[str]]:
+    """(old paths a static-site builder can write as redirect pages, old paths it cannot).
+
+    The first are decoded (``slugs.builder_path``) for Hugo ``aliases`` and Jekyll
+    ``redirect_from``; the second stay in the redirect maps only (decision, issue 10)."""
+    kept: list[str] = []
+    refused: list[str] = []
+    for path in old_paths(article):
+        if path == new_path:
+            continue
+        usable = builder_path(path)
+        if usable is None:
+            refused.append(path)
+        elif usable != new_path and usable not in kept:
+            kept.append(usable)
+    return kept, refused
+
+
+def wordpress_local_date(iso: str | None) -> str:
+    """``Y-m-d H:i:s`` of ``iso`` in its own offset (what ``wp:post_date`` holds); "" if None."""
+    if not iso:
+        return ""
+    moment = datetime.fromisoformat(iso)
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
+
+
+def _title_key(kind: str, title: str) -> bytes:
+    """What MySQL's ``post_title = %s`` (utf8mb4 *_ci collation, trailing spaces ignored) and
+    WordPress's ``trim`` see as one title, as a 12-byte digest (approximation: case and
+    accents folded, white space runs as one space)."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(title.split()))
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return hashlib.blake2b(f"{kind}\n{folded}".encode("utf-8", "surrogatepass"),
+                           digest_size=12).digest()
+
+
 def tag_target(path: str) -> str | None:
     """``/tags/<name>/`` for an Overblog tag listing path, the way Hugo names term pages."""
     match = _TAG_PATH.match(path)
@@ -115,6 +176,8 @@ class SitePlan:
         self._placements: dict[str, Placement] = {}
         self._by_key: dict[str, str] = {}
         self._used: dict[str, set[str]] = {"post": set(), "page": set()}
+        self._import_keys: list[tuple[str, bytes, str, str]] | None = []
+        """(url, title key, local date, title if undated) per article until ``build`` ends."""
         self.hosts: set[str] = set()
         """Bare host names (no ``www.``) of the blog."""
 
@@ -128,6 +191,7 @@ class SitePlan:
                 plan.hosts.add(host)
         for article in articles:
             plan.add(article)
+        plan._separate_import_duplicates()
         return plan
 
     def add(self, article: Article) -> Placement:
@@ -139,11 +203,49 @@ class SitePlan:
         base = article_slug(article.slug, article.title, article.url)
         placement = Placement(kind, unique_name(base, self._used[kind]))
         self._placements[article.url] = placement
+        if self._import_keys is not None:
+            local = wordpress_local_date(article.published)
+            self._import_keys.append((article.url, _title_key(kind, article.title), local,
+                                      "" if local else article.title))
         for url in [article.url, *article.aliases]:
             if url:
                 self.hosts.add(_bare_host(url))
                 self._by_key.setdefault(link_key(url), article.url)
         return placement
+
+    def _separate_import_duplicates(self) -> None:
+        """Give every item a distinct importer key (see the module's docstring)."""
+        keys, self._import_keys = self._import_keys or [], None
+        groups: dict[bytes, list[tuple[str, str, str]]] = {}
+        for url, title_key, local, title in keys:
+            groups.setdefault(title_key, []).append((url, local, title))
+        for group in [g for g in groups.values() if len(g) > 1]:
+            self._separate_group(group, groups)
+
+    def _separate_group(
+        self, group: list[tuple[str, str, str]], titles: dict[bytes, object]
+    ) -> None:
+        originals = {local for _url, local, _title in group if local}
+        taken: set[str] = set()
+        for position, (url, local, title) in enumerate(group):
+            if not local:
+                if position:  # an item with this title is imported before this one
+                    kind = self._placements[url].kind
+                    number = 2
+                    while _title_key(kind, f"{title} ({number})") in titles:
+                        number += 1
+                    titles[_title_key(kind, f"{title} ({number})")] = url
+                    self._placements[url] = replace(self._placements[url], title_number=number)
+                continue
+            moment, shift = local, 0
+            while moment in taken or (shift and moment in originals):
+                shift += 1
+                moved = datetime.strptime(local, "%Y-%m-%d %H:%M:%S") + timedelta(seconds=shift)
+                moment = (f"{moved.year:04d}-{moved.month:02d}-{moved.day:02d} "
+                          f"{moved:%H:%M:%S}")
+            taken.add(moment)
+            if shift:
+                self._placements[url] = replace(self._placements[url], date_shift=shift)
 
     def placement(self, article_url: str) -> Placement | None:
         return self._placements.get(article_url)

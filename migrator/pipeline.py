@@ -24,7 +24,8 @@ from .links import SitePlan
 from .model import Article, Blog
 from .progress import Progress
 from .report import Report
-from .settings import CrawlSettings, ExportSettings
+from .sanitize import sanitize_article
+from .settings import CrawlSettings, ExportSettings, check_base_url
 from .source import resolve_source
 
 __all__ = ["ARCHIVE_FOLDER", "FORMATS", "crawl", "export", "migrate"]
@@ -77,6 +78,8 @@ def export(
     """Write the archived blog in each format; never touches the network."""
     settings = settings or ExportSettings()
     formats = _checked_formats(formats)
+    if settings.base_url is not None:
+        check_base_url(settings.base_url)
     if not (archive_dir / "archive.sqlite").is_file():
         raise ExportError(f"no archive in {archive_dir}: run `migrator crawl` first")
     ensure_writable_folder(out_dir)
@@ -97,6 +100,9 @@ def export(
         if settings.include_images:
             publish_media(archive, out_dir)
             articles = attach_local_paths(archive, articles)
+        # Decision (issue 10): sanitised here, once per article, before any exporter sees
+        # it; the archive keeps the page and the article as they were read.
+        articles = (sanitize_article(article) for article in articles)
         try:
             _run_exporters(exporters, blog, articles)
         except BaseException:
@@ -105,6 +111,8 @@ def export(
             raise
         for exporter in exporters:
             report.outputs += [str(path) for path in exporter.written]
+            for url, message in exporter.warnings:
+                report.warn(url, message)
     report.write(out_dir / "report.json")
     return report
 

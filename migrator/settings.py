@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
-__all__ = ["CrawlSettings", "ExportSettings", "DEFAULT_USER_AGENT", "PROJECT_URL"]
+from .errors import ExportError
+
+__all__ = ["CrawlSettings", "ExportSettings", "DEFAULT_USER_AGENT", "PROJECT_URL",
+           "check_base_url"]
 
 PROJECT_URL = "https://github.com/overblog-migrator/overblog-migrator"
 DEFAULT_USER_AGENT = f"overblog-migrator/0.1 (+{PROJECT_URL})"
@@ -44,3 +49,40 @@ class ExportSettings:
     base_url: str | None = None
     """Address of the new site, used for absolute links in redirect maps."""
     include_images: bool = True
+
+
+_HOST = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?:\.(?!-)[A-Za-z0-9-]{1,63})*\.?$")
+_PATH = re.compile(r"^[A-Za-z0-9\-._~!&'()*+,;=:@/%]*$")
+
+
+def check_base_url(url: str) -> str:
+    """``url`` without its trailing slash when it is an http(s) URL of a plain host name
+    (optional port and path, no user, query or fragment, no character that a redirect map
+    would have to escape: no quote, space, ``$``…); else ``ExportError``.
+
+    It goes into redirect maps (nginx, Apache, Netlify, CSV) and WXR addresses as it is."""
+    text = url or ""
+    problem = ""
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        port, problem = None, "bad port"
+    if any(c.isspace() or not c.isprintable() for c in text):
+        problem = "white space or control characters"
+    elif not problem and parts.scheme not in ("http", "https"):
+        problem = "it must start with http:// or https://"
+    elif not problem and not (parts.hostname and _HOST.match(parts.hostname)):
+        problem = "no valid host name"
+    elif not problem and (parts.username is not None or parts.password is not None):
+        problem = "no user name or password allowed"
+    elif not problem and (parts.query or parts.fragment or "?" in text or "#" in text):
+        problem = "no query or fragment allowed"
+    elif not problem and not _PATH.match(parts.path):
+        problem = "its path has a character that is not allowed in a URL"
+    elif not problem and parts.netloc != parts.hostname + (f":{port}" if port else ""):
+        problem = "unexpected characters in the host part"
+    if problem:
+        shown = text if len(text) <= 80 and text.isprintable() else repr(text[:80])
+        raise ExportError(f"--base-url {shown}: not an http(s) URL of the new site ({problem})")
+    return text.rstrip("/")

@@ -8,6 +8,7 @@ produce a name some file system refuses. ``ensure_inside`` is the last line of d
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -19,6 +20,7 @@ __all__ = [
     "MAX_SLUG_LENGTH",
     "ascii_login",
     "article_slug",
+    "builder_path",
     "ensure_inside",
     "safe_slug",
     "term_slug",
@@ -94,6 +96,42 @@ def unique_name(name: str, used: set[str]) -> str:
         counter += 1
     used.add(candidate)
     return candidate
+
+
+MAX_NAME_BYTES = 200
+"""Longest file or folder name a builder may have to write for an old address (file systems
+stop at 255 bytes; a margin is left for what a builder adds)."""
+MAX_PATH_BYTES = 1024
+_REFUSED_IN_NAMES = re.compile(r'[\x00-\x1f\x7f-\x9f\\:*?"<>|]')
+
+
+def builder_path(path: str) -> str | None:
+    """The old address ``path`` as a static-site builder can write it, or None.
+
+    Hugo (``aliases``) and Jekyll (``redirect_from``) write one file per old address, and a
+    web server looks a request up by its *decoded* path: so the path is percent-decoded, and
+    refused when a file system or a builder could not take it as a file name: invalid UTF-8,
+    a query, a control character or one of ``\\ : * ? " < > |`` (Windows), a ``.`` or ``..``
+    segment, a name ending in a dot or a space, a name longer than ``MAX_NAME_BYTES`` bytes
+    (Hugo fails with "file name too long") or a whole path longer than ``MAX_PATH_BYTES``.
+    """
+    if "?" in path or "#" in path:
+        return None
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if not decoded.startswith("/") or _REFUSED_IN_NAMES.search(decoded):
+        return None
+    if len(decoded.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        return None
+    names = decoded.strip("/").split("/")
+    for name in names:
+        if name in ("", ".", "..") and decoded != "/":
+            return None
+        if name.endswith((".", " ")) or len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            return None
+    return decoded
 
 
 def ensure_inside(root: Path, path: Path) -> Path:

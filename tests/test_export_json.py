@@ -32,8 +32,31 @@ def validator() -> jsonschema.Draft202012Validator:
 @pytest.mark.parametrize("count", [0, 1, 3])
 def test_bytes_equal_one_shot_dump(tmp_path: Path, count: int) -> None:
     articles = [make_article(i) for i in range(count)]
-    whole = {"blog": make_blog().to_dict(), "articles": [a.to_dict() for a in articles]}
+    records = []
+    for article in articles:  # the new slug (here the same), Overblog's kept right after it
+        items = list(article.to_dict().items())
+        position = [key for key, _ in items].index("slug")
+        items[position + 1:position + 1] = [("overblog_slug", article.slug)]
+        records.append(dict(items))
+    whole = {"blog": make_blog().to_dict(), "articles": records}
     assert export(tmp_path, articles) == json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_slug_is_the_new_one_and_overblog_slug_kept(tmp_path: Path) -> None:
+    from migrator.links import SitePlan
+
+    articles = [make_article(i, slug="!!!") for i in range(3)]
+    exporter = JsonExporter(tmp_path, ExportSettings())
+    exporter.plan = SitePlan.build(articles)
+    exporter.start(make_blog())
+    for article in articles:
+        exporter.write(article)
+    exporter.finish()
+    written = json.loads((tmp_path / "blog.json").read_text(encoding="utf-8"))["articles"]
+    assert [a["overblog_slug"] for a in written] == ["!!!"] * 3
+    assert [a["slug"] for a in written] == [exporter.plan.placement(a.url).slug
+                                            for a in articles]
+    assert len({a["slug"] for a in written}) == 3
 
 
 def test_utf8_not_escaped(tmp_path: Path) -> None:

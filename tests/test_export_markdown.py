@@ -31,8 +31,13 @@ def export(tmp_path: Path, articles: list[Article], **settings: object) -> Markd
     return exporter
 
 
+def documents(exporter: MarkdownExporter) -> list[Path]:
+    """The Markdown files written (not the site settings fragment written last)."""
+    return [p for p in exporter.written if p.suffix == ".md"]
+
+
 def relative(exporter: MarkdownExporter, root: Path) -> list[str]:
-    return [p.relative_to(root / "markdown").as_posix() for p in exporter.written]
+    return [p.relative_to(root / "markdown").as_posix() for p in documents(exporter)]
 
 
 # -- layouts --------------------------------------------------------------------------------
@@ -74,7 +79,7 @@ def test_collisions_never_overwrite(tmp_path: Path) -> None:
         "content/posts/meme-slug-2/index.md",
         "content/posts/meme-slug-3/index.md",
     ]
-    assert [read_front_matter(p)[0]["slug"] for p in exporter.written] == [
+    assert [read_front_matter(p)[0]["slug"] for p in documents(exporter)] == [
         "meme-slug",
         "meme-slug-2",
         "meme-slug-3",
@@ -119,7 +124,7 @@ def test_all_files_inside_out_dir_for_hostile_input(tmp_path: Path) -> None:
     out = tmp_path / "out"
     articles = hostile_articles()
     exporter = export(out, articles, flavor="jekyll")
-    assert len(markdown_files(out)) == len(articles) == len(exporter.written)
+    assert len(markdown_files(out)) == len(articles) == len(documents(exporter))
     assert all((out / "markdown").resolve() in p.resolve().parents for p in exporter.written)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -138,7 +143,7 @@ def test_hostile_titles_round_trip_like_json(tmp_path: Path, flavor: str) -> Non
         json_exporter.write(article)
     json_exporter.finish()
     from_json = json.loads((tmp_path / "blog.json").read_text(encoding="utf-8"))["articles"]
-    front = [read_front_matter(p)[0] for p in exporter.written]
+    front = [read_front_matter(p)[0] for p in documents(exporter)]
     assert [f["title"] for f in front] == [a["title"] for a in from_json]
     assert [f.get("date") for f in front] == [a["published"] for a in from_json]
     assert all(isinstance(f["title"], str) for f in front)
@@ -231,7 +236,7 @@ def test_body_conversion(tmp_path: Path) -> None:
     assert "Texte **gras** :" in body
     assert f'![plage]({base}plage.jpg "La plage")' in body  # resizer unwrapped, title kept
     assert f"![mer]({base}mer.png)" in body
-    assert '<iframe src="https://www.youtube.com/embed/abc" width="560"></iframe>' in body
+    assert '{{< youtube "abc" >}}' in body  # Hugo's built-in shortcode
     assert "| Jour | Km |" in body and "| 1 | 12 |" in body
 
 
@@ -289,7 +294,7 @@ def test_template_syntax_is_hidden_from_generators(tmp_path: Path) -> None:
     article = make_article(1, body_html="<p>{{< shortcode >}} et {% liquid %}</p>")
     _, body = read_front_matter(export(tmp_path, [article]).written[0])
     assert "{{" not in body and "{%" not in body
-    assert "&#123;&#123;< shortcode >}} et &#123;% liquid %}" in body
+    assert "&#123;&#123;&lt; shortcode >&#125;&#125; et &#123;% liquid %&#125;" in body
 
 
 def test_hostile_local_path_cannot_escape(tmp_path: Path) -> None:
@@ -299,3 +304,75 @@ def test_hostile_local_path_cannot_escape(tmp_path: Path) -> None:
     article = make_article(1, images=[hostile], body_html='<img src="https://x/a.jpg">')
     with pytest.raises(ExportError, match="outside"):
         export(tmp_path / "out", [article])
+
+
+# -- issue 10: what a reader sees, nothing more -----------------------------------------------
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    ("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>", "&lt;script>alert(1)&lt;/script>"),
+    ("<p>[x](javascript:alert(1)) et ![i](javascript:1)</p>",
+     "\\[x](javascript:alert(1)) et !\\[i](javascript:1)"),
+    ("<p>{: onclick=\"alert(1)\"}</p>", "&#123;: onclick=\"alert(1)\"&#125;"),
+    ("<p>&amp;lt; a\\b `code`</p>", "&amp;lt; a\\\\b \\`code\\`"),
+    ("<p>H<sub>2</sub>O, E=mc<sup>2</sup>, <u>souligné</u></p>",
+     "H<sub>2</sub>O, E=mc<sup>2</sup>, <u>souligné</u>"),
+])
+def test_text_never_becomes_markup(html: str, expected: str) -> None:
+    assert html_to_markdown(html).strip() == expected
+
+
+def test_pipes_in_table_cells_are_escaped() -> None:
+    markdown = html_to_markdown("<table><tr><th>a|b</th><th>c</th></tr>"
+                                "<tr><td>x || y</td><td>z</td></tr></table>")
+    assert "| a\\|b | c |" in markdown and "| x \\|\\| y | z |" in markdown
+
+
+def test_videos_per_flavor() -> None:
+    frames = ('<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>'
+              '<iframe src="https://player.vimeo.com/video/76979871"></iframe>'
+              '<iframe src="https://www.dailymotion.com/embed/video/x7ab"></iframe>'
+              '<video controls src="https://x.example/v.mp4"></video>')
+    hugo = html_to_markdown(frames, hugo=True, protect=True)
+    assert '{{< youtube "dQw4w9WgXcQ" >}}' in hugo and '{{< vimeo "76979871" >}}' in hugo
+    assert "<https://www.dailymotion.com/video/x7ab>" in hugo
+    assert "<https://x.example/v.mp4>" in hugo and "<iframe" not in hugo
+    jekyll = html_to_markdown(frames, protect=True)
+    assert jekyll.count("<iframe") == 3 and "{{" not in jekyll
+
+
+def test_excerpt_is_text_for_html_and_markdown_alike(tmp_path: Path) -> None:
+    article = make_article(1, excerpt='<script>x</script> [a](javascript:1) {{ t }} *b* & c')
+    for flavor, field in (("hugo", "summary"), ("jekyll", "excerpt")):
+        matter, _ = read_front_matter(export(tmp_path / flavor, [article], flavor=flavor)
+                                      .written[0])
+        assert matter[field] == ("&#60;script&#62;x&#60;/script&#62; &#91;a&#93;(javascript:1) "
+                                 "&#123;&#123; t &#125;&#125; &#42;b&#42; &#38; c")
+
+
+def test_site_settings_fragments_name_the_blog_time_zone(tmp_path: Path) -> None:
+    hugo = export(tmp_path / "h", [make_article(1)])
+    settings = (tmp_path / "h" / "markdown" / "config" / "_default" / "hugo.toml").read_text()
+    assert 'timeZone = "Europe/Paris"' in settings and "unsafe = true" in settings
+    assert hugo.written[-1].name == "hugo.toml"
+    export(tmp_path / "j", [make_article(1)], flavor="jekyll")
+    fragment = (tmp_path / "j" / "markdown" / "_config.overblog.yml").read_text()
+    assert "timezone: Europe/Paris" in fragment
+
+
+def test_jekyll_file_names_for_old_dates(tmp_path: Path) -> None:
+    articles = [make_article(1, published="0001-01-01T00:30:00+01:00"),
+                make_article(2, published="1969-07-21T00:30:00+01:00")]
+    exporter = export(tmp_path, articles, flavor="jekyll")
+    assert relative(exporter, tmp_path) == ["_posts/0001-01-01-article-1.md",
+                                            "_posts/1969-07-21-article-2.md"]
+
+
+def test_aliases_builders_cannot_write_are_left_out_with_a_warning(tmp_path: Path) -> None:
+    long_alias = "https://monblog.over-blog.com/2013/05/" + "%D8%A7" * 150 + ".html"
+    article = make_article(1, aliases=[long_alias, "https://monblog.over-blog.com/a%0Ab.html",
+                                       "https://monblog.over-blog.com/2013/05/%C3%A9t%C3%A9.html"])
+    exporter = export(tmp_path, [article])
+    matter, _ = read_front_matter(exporter.written[0])
+    assert matter["aliases"] == ["/2018/12/article-1.html", "/2013/05/été.html"]
+    assert len(exporter.warnings) == 2

@@ -430,3 +430,68 @@ def test_two_files_with_one_name_get_two_titles(tmp_path: Path) -> None:
     root = parse(export(tmp_path, [make_article(1, images=images, cover_image=None)]))
     titles = [a.findtext("title") for a in items(root, "attachment")]
     assert titles == ["photo.jpg", "photo.jpg-2"]
+
+
+# -- issue 10 -------------------------------------------------------------------------------
+
+
+NS = {"wp": WP, "excerpt": NAMESPACES["excerpt"]}
+
+
+def export_planned(tmp_path: Path, articles: list[Article]) -> tuple[Path, WxrExporter]:
+    from migrator.links import SitePlan
+
+    exporter = WxrExporter(tmp_path, ExportSettings())
+    exporter.plan = SitePlan.build(articles)
+    exporter.start(make_blog())
+    for article in articles:
+        exporter.write(article)
+    exporter.finish()
+    return tmp_path / "wordpress.xml", exporter
+
+
+def meta(item: etree._Element, key: str) -> list[str]:
+    return item.xpath(f"wp:postmeta[wp:meta_key='{key}']/wp:meta_value/text()", namespaces=NS)
+
+
+def test_duplicates_for_the_importer_are_made_distinct(tmp_path: Path) -> None:
+    twins = [make_article(i, title="Double clic", published="2015-06-01T10:15:00+02:00",
+                          comments=[]) for i in (1, 2)]
+    undated = [make_article(i, title="Sans date", published=None, comments=[]) for i in (3, 4)]
+    path, exporter = export_planned(tmp_path, [*twins, *undated])
+    posts = items(parse(path), "post")
+    dates = [p.findtext("wp:post_date", namespaces=NS) for p in posts]
+    gmt = [p.findtext("wp:post_date_gmt", namespaces=NS) for p in posts]
+    titles = [p.findtext("title") for p in posts]
+    assert dates == ["2015-06-01 10:15:00", "2015-06-01 10:15:01", "", ""]
+    assert gmt[:2] == ["2015-06-01 08:15:00", "2015-06-01 08:15:01"]
+    assert titles == ["Double clic", "Double clic", "Sans date", "Sans date (2)"]
+    assert meta(posts[1], "_overblog_date_shifted") == ["2015-06-01 10:15:00"]
+    assert meta(posts[3], "_overblog_title_changed") == ["Sans date"]
+    assert meta(posts[0], "_overblog_date_shifted") == meta(posts[2], "_overblog_title_changed")
+    assert len(exporter.warnings) == 2
+    # the attachments of the moved post move with it
+    attachments = [a for a in items(parse(path), "attachment")
+                   if a.findtext("wp:post_parent", namespaces=NS) ==
+                   posts[1].findtext("wp:post_id", namespaces=NS)]
+    assert {a.findtext("wp:post_date", namespaces=NS) for a in attachments} == {
+        "2015-06-01 10:15:01"}
+
+
+def test_year_one_and_pre_1970_dates_have_four_digit_years(tmp_path: Path) -> None:
+    articles = [make_article(1, published="0001-01-01T00:00:00+01:00", comments=[]),
+                make_article(2, published="1969-07-21T03:56:00+01:00", comments=[])]
+    posts = items(parse(export(tmp_path, articles)), "post")
+    assert [p.findtext("wp:post_date", namespaces=NS) for p in posts] == [
+        "0001-01-01 00:00:00", "1969-07-21 03:56:00"]
+    assert posts[1].findtext("wp:post_date_gmt", namespaces=NS) == "1969-07-21 02:56:00"
+
+
+def test_text_shown_as_html_by_wordpress_cannot_open_a_tag(tmp_path: Path) -> None:
+    article = make_article(1, title="Le <script> & moi", excerpt="<b>x</b>",
+                           comments=[Comment(author="<i>A</i>", body_html="<p>c</p>")])
+    item = items(parse(export(tmp_path, [article])), "post")[0]
+    assert item.findtext("title") == "Le &lt;script> & moi"
+    assert item.findtext("excerpt:encoded", namespaces=NS) == "&lt;b>x&lt;/b>"
+    # as WordPress stores it, so that a re-import finds it (comment_exists)
+    assert item.findtext("wp:comment/wp:comment_author", namespaces=NS) == "&lt;i&gt;A&lt;/i&gt;"

@@ -1,5 +1,7 @@
 """The exported fixture blogs, images included, land whole: Hugo and Jekyll build them (no
-warning) with every post's title and date, no Overblog image host is left in a Markdown body,
+warning) with every post's title and date (the blog's local date, whatever the builder's time
+zone: each build runs under TZ=UTC and TZ=Pacific/Auckland), no Overblog image host is left in
+a Markdown body,
 each file is stored once, the WXR content uses exactly its attachment URLs, and the redirect
 maps cover every article.
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -33,6 +36,42 @@ OVERBLOG_MEDIA = re.compile(
 )
 WP = {"wp": "http://wordpress.org/export/1.2/",
       "content": "http://purl.org/rss/1.0/modules/content/"}
+TIME_ZONES = ["UTC", "Pacific/Auckland"]
+"""Builders far from Paris on both sides: a post at 00:30 Paris time is the day before in UTC
+and the same morning's afternoon in Auckland."""
+
+
+def in_time_zone(zone: str) -> dict[str, str]:
+    return {**os.environ, "TZ": zone}
+
+
+def build_hugo(markdown: Path, site: Path, zone: str, strict: bool = True) -> Path:
+    """The skeleton + the exported ``markdown/`` (content and config/_default), built;
+    ``strict``: any warning fails the build."""
+    shutil.copytree(SKELETONS / "hugo", site)
+    shutil.copytree(markdown, site, dirs_exist_ok=True)
+    result = subprocess.run(
+        [hugo_command(), *(["--panicOnWarning"] if strict else []), "--source", str(site)],
+        capture_output=True, text=True, timeout=300, env=in_time_zone(zone),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARN" not in result.stdout + result.stderr or not strict
+    return site / "public"
+
+
+def build_jekyll(markdown: Path, site: Path, zone: str) -> Path:
+    """The skeleton + the exported ``markdown/``, built with its settings fragment."""
+    shutil.copytree(SKELETONS / "jekyll", site)
+    shutil.copytree(markdown, site, dirs_exist_ok=True)
+    configs = f"{site / '_config.yml'},{site / '_config.overblog.yml'}"
+    result = subprocess.run(
+        [jekyll_command(), "build", "--source", str(site), "--destination", str(site / "_site"),
+         "--config", configs],
+        capture_output=True, text=True, timeout=300, env=in_time_zone(zone),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "warn" not in result.stderr.lower() and "error" not in result.stderr.lower()
+    return site / "_site"
 
 
 def hugo_command() -> str:
@@ -85,12 +124,16 @@ def built_page(public: Path, new_path: str) -> html.HtmlElement:
 
 def assert_title_and_date(page: html.HtmlElement, article: dict[str, Any]) -> None:
     assert page.findtext(".//h1").strip() == article["title"]
-    times = page.xpath("//time[@class='post-date']/@datetime")
+    times = page.xpath("//time[@class='post-date']")
     if article["published"] is None:
         assert times == []
         return
-    built = datetime.strptime(times[0], "%Y-%m-%dT%H:%M:%S%z")
-    assert built == datetime.fromisoformat(article["published"]), article["url"]
+    built = datetime.strptime(times[0].get("datetime"), "%Y-%m-%dT%H:%M:%S%z")
+    published = datetime.fromisoformat(article["published"])
+    # The same instant, shown in the blog's own offset and on the blog's own day.
+    assert built == published, article["url"]
+    assert built.utcoffset() == published.utcoffset(), article["url"]
+    assert times[0].text == f"{published.year:04d}-{published.month:02d}-{published.day:02d}"
 
 
 def by_url(blog: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -100,16 +143,10 @@ def by_url(blog: dict[str, Any]) -> dict[str, dict[str, Any]]:
 # -- the real generators --------------------------------------------------------------------
 
 
-def test_hugo_builds_every_post_with_title_and_date(exported, tmp_path) -> None:
+@pytest.mark.parametrize("zone", TIME_ZONES)
+def test_hugo_builds_every_post_with_title_and_date(exported, tmp_path, zone) -> None:
     site = tmp_path / "hugo"
-    shutil.copytree(SKELETONS / "hugo", site)
-    shutil.copytree(exported["site"] / "markdown" / "content", site / "content")
-    result = subprocess.run(
-        [hugo_command(), "--panicOnWarning", "--source", str(site)],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "WARN" not in result.stdout + result.stderr
+    build_hugo(exported["site"] / "markdown", site, zone)
     articles = by_url(exported["blog"])
     matters = front_matters(site / "content")
     assert len(matters) == len(articles)
@@ -123,16 +160,10 @@ def test_hugo_builds_every_post_with_title_and_date(exported, tmp_path) -> None:
             assert (site / "public" / alias.strip("/")).exists(), alias
 
 
-def test_jekyll_builds_every_post_with_title_and_date(exported, tmp_path) -> None:
+@pytest.mark.parametrize("zone", TIME_ZONES)
+def test_jekyll_builds_every_post_with_title_and_date(exported, tmp_path, zone) -> None:
     site = tmp_path / "jekyll"
-    shutil.copytree(SKELETONS / "jekyll", site)
-    shutil.copytree(exported["out"] / "jekyll-export" / "markdown", site, dirs_exist_ok=True)
-    result = subprocess.run(
-        [jekyll_command(), "build", "--source", str(site), "--destination", str(site / "_site")],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "warn" not in result.stderr.lower() and "error" not in result.stderr.lower()
+    build_jekyll(exported["out"] / "jekyll-export" / "markdown", site, zone)
     articles = by_url(exported["blog"])
     matters = front_matters(site / "_posts") + [
         m for m in front_matters(site) if m[0].parent == site
@@ -236,20 +267,10 @@ def test_hostile_articles_build_without_warnings(flavor: str, tmp_path: Path) ->
         exporter.write(article)
     exporter.finish()
     site = tmp_path / "site"
-    shutil.copytree(SKELETONS / flavor, site)
     if flavor == "hugo":
-        shutil.copytree(tmp_path / "out" / "markdown" / "content", site / "content")
-        command = [hugo_command(), "--panicOnWarning", "--source", str(site)]
-        public = site / "public"
+        public = build_hugo(tmp_path / "out" / "markdown", site, "UTC")
     else:
-        shutil.copytree(tmp_path / "out" / "markdown", site, dirs_exist_ok=True)
-        command = [jekyll_command(), "build", "--source", str(site),
-                   "--destination", str(site / "_site")]
-        public = site / "_site"
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert "WARN" not in output and "warning" not in result.stderr.lower()
+        public = build_jekyll(tmp_path / "out" / "markdown", site, "UTC")
     for article in articles:
         placement = exporter.plan.placement(article.url)
         page = built_page(public, placement.path)

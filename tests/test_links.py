@@ -174,3 +174,51 @@ def test_wxr_content_links_point_at_wordpress_addresses(tmp_path: Path) -> None:
     assert 'href="https://new.example/semer-les-tomates/"' in content
     assert 'href="https://new.example/tag/potager/"' in content
     assert 'href="https://fr.wikipedia.org/wiki/Tomate"' in content
+
+
+# -- issue 10: items the WordPress Importer would merge are made distinct -------------------
+
+
+def _dated(index: int, title: str, published: str | None, kind: str = "post") -> Article:
+    return Article(url=f"{BLOG}/article-{index}.html", title=title, body_html="",
+                   published=published, kind=kind)  # type: ignore[arg-type]
+
+
+def test_same_title_same_second_moved_by_one_second_never_onto_another_date() -> None:
+    items = [
+        _dated(1, "Double", "2015-06-01T10:15:00+02:00"),
+        _dated(2, "double ", "2015-06-01T10:15:00+02:00"),  # MySQL's *_ci collation: equal
+        _dated(3, "Double", "2015-06-01T10:15:01+02:00"),  # a later post's own date
+        _dated(4, "Doublé", "2015-06-01T10:15:00+02:00"),
+        _dated(5, "Double", "2015-06-01T10:15:00+02:00", kind="page"),  # another type
+        _dated(6, "Autre", "2015-06-01T10:15:00+02:00"),
+    ]
+    plan = SitePlan.build(items)
+    shifts = [plan.placement(a.url).date_shift for a in items]
+    assert shifts == [0, 2, 0, 3, 0, 0]
+
+
+def test_undated_items_with_a_title_already_seen_get_a_number() -> None:
+    items = [
+        _dated(1, "Sans date", None),
+        _dated(2, "Sans date", "2015-06-01T10:15:00+02:00"),
+        _dated(3, "Sans date", None),
+        _dated(4, "Sans date (2)", "2016-01-01T00:00:00+01:00"),  # the obvious name is taken
+        _dated(5, "Seul", None),
+    ]
+    plan = SitePlan.build(items)
+    numbers = [plan.placement(a.url).title_number for a in items]
+    assert numbers == [0, 0, 3, 0, 0]
+    assert [plan.placement(a.url).date_shift for a in items] == [0] * 5
+
+
+def test_builder_aliases_decode_and_refuse_what_a_builder_cannot_write() -> None:
+    from migrator.links import builder_aliases
+
+    long_name = "%D8%A7" * 120
+    article = Article(url=f"{BLOG}/2020/05/%C3%A9t%C3%A9.html", title="t", body_html="",
+                      aliases=[f"{BLOG}/2020/05/{long_name}.html", f"{BLOG}/a%0Ab.html",
+                               f"{BLOG}/article-x-123.html", f"{BLOG}/p?x=1"])
+    kept, refused = builder_aliases(article, "/posts/ete/")
+    assert kept == ["/2020/05/été.html", "/article-x-123.html", "/article-123.html"]
+    assert refused == [f"/2020/05/{long_name}.html", "/a%0Ab.html", "/p?x=1"]

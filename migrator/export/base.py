@@ -45,6 +45,11 @@ class Exporter(ABC):
         self.plan: SitePlan | None = None
         """Final slugs and link targets of every article (set by the pipeline before
         ``start``); without it each exporter places articles on its own."""
+        self.warnings: list[tuple[str, str]] = []
+        """(article URL, message) for ``report.json``: what this format had to change."""
+
+    def warn(self, url: str, message: str) -> None:
+        self.warnings.append((url, message))
 
     @abstractmethod
     def start(self, blog: Blog) -> None: ...

@@ -6,6 +6,11 @@ each but the first), the closing at ``finish``. The bytes equal
 ``json.dumps(whole, ensure_ascii=False, indent=2) + "\\n"``. A lone surrogate (undecodable
 input) is written as its ``\\udXXX`` JSON escape rather than failing the UTF-8 encoding.
 
+``slug`` is the new slug every export uses (the pipeline's ``SitePlan``: the Markdown file
+names, the WXR ``wp:post_name``, the redirect maps); Overblog's own slug (taken from its URL,
+possibly shared by several posts or made of punctuation only) is kept as ``overblog_slug``
+(decision, issue 10). Articles arrive sanitised (``migrator.sanitize``).
+
 ``load_schema()`` returns the JSON Schema (draft 2020-12) of the contract, shipped beside this
 module as ``blog.schema.json``.
 """
@@ -21,6 +26,7 @@ from migrator.errors import ExportError
 from migrator.export.base import Exporter, describe_os_error
 from migrator.model import Article, Blog
 from migrator.settings import ExportSettings
+from migrator.slugs import article_slug
 
 __all__ = ["JsonExporter", "SCHEMA_PATH", "load_schema"]
 
@@ -61,8 +67,24 @@ class JsonExporter(Exporter):
 
     def write(self, article: Article) -> None:
         separator = "\n    " if self._count == 0 else ",\n    "
-        self._emit(separator + _dumps(article.to_dict(), 2))
+        self._emit(separator + _dumps(self._record(article), 2))
         self._count += 1
+
+    def _record(self, article: Article) -> dict[str, Any]:
+        """``article.to_dict()`` with the new ``slug`` and Overblog's as ``overblog_slug``."""
+        placement = self.plan.placement(article.url) if self.plan is not None else None
+        # Without the pipeline's plan: the slug the plan would start from (not made unique,
+        # so memory stays flat).
+        slug = placement.slug if placement else article_slug(article.slug, article.title,
+                                                             article.url)
+        record: dict[str, Any] = {}
+        for key, value in article.to_dict().items():
+            if key == "slug":
+                record["slug"] = slug
+                record["overblog_slug"] = value
+            else:
+                record[key] = value
+        return record
 
     def finish(self) -> None:
         if self._handle is None or self._temp is None:

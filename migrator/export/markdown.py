@@ -2,8 +2,17 @@
 
 Each article becomes one Markdown file: YAML front matter (``yaml.safe_dump``, so any title
 survives: quotes, colons, ``#``, ``]]>``, NBSP, emoji, a leading ``@``/``-``, "yes"/"no"), then
-the body converted with markdownify. Embeds (``iframe``, ``object``, ``embed``, ``video``,
-``audio``) stay raw HTML, which both generators pass through.
+the body converted with markdownify (``BlogMarkdownConverter``: text escaped so it never
+becomes markup, ``|`` escaped in table cells, ``<sub>``/``<sup>``/``<u>`` kept as HTML). The
+body arrives sanitised (``migrator.sanitize``). Videos (decision, issue 10): on Hugo, YouTube
+and Vimeo players become Hugo's built-in shortcodes and other players, ``<video>`` and
+``<audio>`` a link; on Jekyll, kramdown passes the sanitised HTML players as they are.
+
+Site settings (decision, issue 10): ``finish`` writes ``config/_default/hugo.toml`` (Hugo:
+``timeZone`` and ``markup.goldmark.renderer.unsafe``, safe for sanitised bodies) or
+``_config.overblog.yml`` (Jekyll: ``timezone``), so that dates show the blog's own day on any
+builder. Old paths a builder cannot write as a file are left out of ``aliases`` and
+``redirect_from`` (``links.builder_aliases``) with a warning; they stay in the redirect maps.
 
 Layout (new paths are the same in both flavors, see ``migrator.links``: posts
 ``/posts/<slug>/``, pages ``/pages/<slug>/``):
@@ -42,48 +51,163 @@ hard-linked (or copied) beside ``index.md`` for Hugo and referenced by its name,
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from markdownify import ATX, MarkdownConverter
+from markdownify import ATX, MarkdownConverter, abstract_inline_conversion
 
 from migrator.assets import link_or_copy
 from migrator.errors import ExportError
 from migrator.export.base import Exporter, rewrite_image_sources
-from migrator.links import Placement, SitePlan, old_paths
+from migrator.links import Placement, SitePlan, builder_aliases
 from migrator.media import original_image_url
 from migrator.model import Article, Blog, Comment, Image
+from migrator.sanitize import safe_url, video_of
 from migrator.settings import ExportSettings
 
 __all__ = ["BlogMarkdownConverter", "MarkdownExporter", "html_to_markdown", "render_document"]
 
 OUTPUT_DIR = "markdown"
 JEKYLL_MEDIA = "assets/media"
+SITE_TIME_ZONE = "Europe/Paris"
+"""Overblog shows Paris time (the parser's decision for dates without an offset)."""
+HUGO_CONFIG = "config/_default/hugo.toml"
+HUGO_SETTINGS = f"""\
+# Written by overblog-migrator. Hugo merges config/_default/ with the site's own hugo.toml.
+# The blog's time zone: dates keep their offset in the front matter, and this makes the
+# zone explicit for anything Hugo dates itself, whatever the time zone of the machine.
+timeZone = "{SITE_TIME_ZONE}"
+
+[markup.goldmark.renderer]
+  # The exported bodies are sanitised (an allowlist: no script, no on* attribute, no
+  # javascript: URL), so their few HTML elements (sub/superscript, underline) can be shown.
+  # Without this line Hugo writes "raw HTML omitted" for them. YouTube and Vimeo videos use
+  # Hugo's built-in shortcodes and work either way.
+  unsafe = true
+"""
+JEKYLL_CONFIG = "_config.overblog.yml"
+JEKYLL_SETTINGS = f"""\
+# Written by overblog-migrator. Copy these lines into your _config.yml, or build with
+#   jekyll build --config _config.yml,{JEKYLL_CONFIG}
+# Jekyll shows dates in the time zone of the machine that builds unless this is set:
+# a post at 00:30 Paris time would show the day before on a builder running in UTC.
+timezone: {SITE_TIME_ZONE}
+# redirect_from (old addresses) needs the jekyll-redirect-from plugin in your plugins list.
+"""
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class BlogMarkdownConverter(MarkdownConverter):
-    """markdownify with embeds kept as raw HTML and images kept in headings and table cells."""
+    """markdownify that keeps what a reader sees and never turns text into markup.
+
+    - Text is escaped for Markdown and HTML alike: ``&`` and ``<`` as entities (text that
+      was escaped on the blog, ``&lt;script&gt;``, stays text), ``{`` and ``}`` too (no
+      kramdown attribute list such as ``{: onclick=…}``, no Hugo shortcode or Liquid tag can
+      come out of text), and ``\\``, the backtick and ``[`` with a backslash (no code span,
+      no link: a ``[x](javascript:…)`` typed as text stays text); ``|`` in table cells as
+      ``\\|``.
+    - ``<sub>``, ``<sup>`` and ``<u>`` stay HTML (Markdown has none of them).
+    - Embeds: on Hugo, YouTube and Vimeo players become Hugo's built-in ``youtube`` and
+      ``vimeo`` shortcodes (they work with Hugo's default settings, where raw HTML is
+      omitted) and any other player, ``<video>`` or ``<audio>`` a link to the video's page or
+      the media; on Jekyll (kramdown passes raw HTML) the sanitised HTML stays as it is.
+    """
 
     class Options(MarkdownConverter.DefaultOptions):
         heading_style = ATX
         bullets = "-"
         keep_inline_images_in = ["td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "a"]
+        sub_symbol = "<sub>"
+        sup_symbol = "<sup>"
+
+    def __init__(self, hugo: bool = False, marker: str = "", **options: Any) -> None:
+        super().__init__(**options)
+        self.hugo = hugo
+        self.marker = marker
+        self.shortcodes: list[str] = []
+
+    def escape(self, text: str, parent_tags: Any) -> str:
+        if not text:
+            return ""
+        text = text.replace("\\", "\\\\")
+        text = super().escape(text, parent_tags)
+        text = text.replace("&", "&amp;").replace("<", "&lt;")
+        text = text.replace("{", "&#123;").replace("}", "&#125;")
+        return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+    convert_u = abstract_inline_conversion(lambda self: "<u>")
+
+    def convert_td(self, el: Any, text: str, parent_tags: Any) -> str:
+        return str(super().convert_td(el, text.replace("|", "\\|"), parent_tags))
+
+    def convert_th(self, el: Any, text: str, parent_tags: Any) -> str:
+        return str(super().convert_th(el, text.replace("|", "\\|"), parent_tags))
 
     def _raw_html(self, el: Any, text: str, *args: Any, **kwargs: Any) -> str:
         return "\n\n" + str(el) + "\n\n"
 
-    convert_iframe = _raw_html
-    convert_object = _raw_html
-    convert_embed = _raw_html
-    convert_video = _raw_html
-    convert_audio = _raw_html
+    def _link(self, url: str | None) -> str:
+        target = safe_url(url, relative=True)
+        return f"\n\n<{target}>\n\n" if target and "://" in target else (
+            f"\n\n[{target}]({target})\n\n" if target else "")
+
+    def _shortcode(self, text: str) -> str:
+        self.shortcodes.append(text)
+        return f"\n\n{self.marker}{len(self.shortcodes) - 1}x\n\n"
+
+    def convert_iframe(self, el: Any, text: str, parent_tags: Any) -> str:
+        if not self.hugo:
+            return self._raw_html(el, text)
+        video = video_of(el.get("src"))
+        if video is not None and video.provider in HUGO_SHORTCODES:
+            return self._shortcode(f'{{{{< {video.provider} "{video.video_id}" >}}}}')
+        return self._link(video.page_url if video is not None else el.get("src"))
+
+    def _media(self, el: Any, text: str, *args: Any, **kwargs: Any) -> str:
+        if not self.hugo:
+            return self._raw_html(el, text)
+        source = el.get("src") or el.get("data")
+        if not source:
+            inner = el.find("source", src=True)
+            source = inner.get("src") if inner is not None else None
+        return self._link(source)
+
+    convert_object = _media
+    convert_embed = _media
+    convert_video = _media
+    convert_audio = _media
 
 
-def html_to_markdown(html: str) -> str:
-    return BlogMarkdownConverter().convert(html or "").strip() + "\n"
+HUGO_SHORTCODES = ("youtube", "vimeo")
+"""Video providers with a built-in Hugo shortcode (rendered offline, no unsafe setting)."""
+_MARKDOWN_PUNCTUATION = re.compile(r"([`\[])")
+
+
+def html_to_markdown(html: str, hugo: bool = False, protect: bool = False) -> str:
+    """Markdown of sanitised HTML (``migrator.sanitize``); ``protect`` hides ``{{``/``{%``
+    from Hugo and Liquid (bodies); Hugo shortcodes for videos are put in after that."""
+    html = html or ""
+    marker = "obvideo" + hashlib.sha1(html.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    converter = BlogMarkdownConverter(hugo=hugo, marker=marker)
+    markdown = converter.convert(html).strip() + "\n"
+    if protect:
+        markdown = protect_templates(markdown)
+    for index, shortcode in enumerate(converter.shortcodes):
+        markdown = markdown.replace(f"{marker}{index}x", shortcode)
+    return markdown
+
+
+def text_for_markup(text: str) -> str:
+    """Plain text for a front-matter field a theme may print as HTML (Jekyll ``excerpt``) or
+    render as Markdown (Hugo ``summary``): every character that means something to either is
+    a numeric entity, which both show as the character itself."""
+    return _MARKUP_CHARACTERS.sub(lambda m: f"&#{ord(m.group(0))};", text)
+
+
+_MARKUP_CHARACTERS = re.compile(r"[&<>\[\]{}`*_\\|]")
 
 
 def render_document(front_matter: dict[str, Any], body_markdown: str) -> str:
@@ -124,13 +248,18 @@ class MarkdownExporter(Exporter):
         placement = self._placement(article)
         final = self._target(self._path(article, placement))
         body_html = self._site_plan.rewrite_links(article.body_html, article.url)
-        body = protect_templates(html_to_markdown(self._localise_images(article, body_html, final)))
+        body = html_to_markdown(self._localise_images(article, body_html, final),
+                                hugo=self._hugo, protect=True)
         text = render_document(self._front_matter(article, placement), body)
         self._write_atomically(final, _clean(text))
 
     def finish(self) -> None:
         if not self._started:
             raise ExportError(f"cannot write {self.root}: finish() called before start()")
+        if self._hugo:
+            self._write_atomically(self._target(f"{OUTPUT_DIR}/{HUGO_CONFIG}"), HUGO_SETTINGS)
+        else:
+            self._write_atomically(self._target(f"{OUTPUT_DIR}/{JEKYLL_CONFIG}"), JEKYLL_SETTINGS)
 
     # -- placement -----------------------------------------------------------------------
 
@@ -157,7 +286,9 @@ class MarkdownExporter(Exporter):
         published = article.published_datetime
         if published is None:
             return f"{OUTPUT_DIR}/_drafts/{slug}.md"
-        return f"{OUTPUT_DIR}/_posts/{published:%Y-%m-%d}-{slug}.md"
+        # The blog's local date (the date's own offset), four-digit year even before 1000.
+        day = f"{published.year:04d}-{published.month:02d}-{published.day:02d}"
+        return f"{OUTPUT_DIR}/_posts/{day}-{slug}.md"
 
     # -- content -------------------------------------------------------------------------
 
@@ -194,7 +325,7 @@ class MarkdownExporter(Exporter):
         if comment.url:
             entry["url"] = comment.url
         body_html = self._site_plan.rewrite_links(comment.body_html, page_url)
-        entry["body"] = html_to_markdown(body_html).strip()
+        entry["body"] = html_to_markdown(body_html, hugo=self._hugo).strip()
         entry["replies"] = [self._comment_entry(reply, page_url) for reply in comment.replies]
         return entry
 
@@ -211,7 +342,11 @@ class MarkdownExporter(Exporter):
             matter["tags"] = list(article.tags)
         if article.categories:
             matter["categories"] = list(article.categories)
-        previous = [p for p in old_paths(article) if p != placement.path]
+        previous, refused = builder_aliases(article, placement.path)
+        field = "aliases" if hugo else "redirect_from"
+        for path in refused:
+            self.warn(article.url, f"old address left out of {field} (a builder cannot write "
+                                   f"it as a file), kept in the redirect maps: {path[:120]}")
         if hugo:
             matter["slug"] = placement.slug
             if previous:
@@ -224,7 +359,7 @@ class MarkdownExporter(Exporter):
         if article.status == "draft":
             matter["draft" if hugo else "published"] = hugo
         if article.excerpt:
-            matter["summary" if hugo else "excerpt"] = article.excerpt
+            matter["summary" if hugo else "excerpt"] = text_for_markup(article.excerpt)
         if article.comments:
             matter["comments"] = [self._comment_entry(c, article.url) for c in article.comments]
         return matter

@@ -26,6 +26,18 @@ content); two files with one name in one post get distinct titles (the importer'
 matches the redirect maps, and links between posts in the content point at their WordPress
 addresses (``/<slug>/``, ``/tag/<slug>/``; ``--base-url`` prefixed; "Post name" permalinks).
 
+Issue 10 additions: the content arrives sanitised (``migrator.sanitize``, applied by the
+pipeline to every article). Text fields that WordPress shows as HTML without escaping them
+(post title, excerpt, attachment caption) get ``<`` written as ``&lt;``; comment authors are
+written as WordPress stores them (``&``, ``<``, ``>`` as entities: a re-import then finds
+them with ``comment_exists`` and adds no duplicate); so text that was escaped on the blog
+stays text. Items the importer's duplicate check would merge (same type, title and local
+date: ``post_exists``) are made distinct by the pipeline's ``SitePlan`` (see the ``links``
+module): a later one is moved by ``Placement.date_shift`` seconds (postmeta
+``_overblog_date_shifted`` = the original local date; its attachments and undated comments
+follow), an undated one gets `` (n)`` after its title (postmeta ``_overblog_title_changed``
+= the original title); each is a report warning.
+
 Articles without a date (decision): ``wp:post_date`` and ``wp:post_date_gmt`` are written empty
 and the status is kept (``publish``). The importer then calls ``post_exists(title, '', '',
 type)``, and WordPress core's ``post_exists`` drops the date condition when the date is empty,
@@ -41,10 +53,11 @@ empty comment date).
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 from typing import IO
@@ -55,6 +68,7 @@ from lxml import etree
 
 from migrator.errors import ExportError
 from migrator.export.base import Exporter, describe_os_error, rewrite_image_sources
+from migrator.links import Placement
 from migrator.media import original_image_url
 from migrator.model import Article, Blog, Comment, Image
 from migrator.settings import ExportSettings
@@ -102,14 +116,40 @@ def postmeta(key: str, value: str) -> str:
     return f"<wp:postmeta>{pair}</wp:postmeta>"
 
 
-def wp_dates(iso: str | None) -> tuple[str, str]:
-    """(local ``Y-m-d H:i:s`` in the date's own offset, the same instant in UTC); empty if None."""
+def _wp_format(moment: datetime) -> str:
+    # Not strftime("%Y"): glibc writes year 1 as "1", MySQL wants four digits.
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
+
+
+def wp_dates(iso: str | None, shift: int = 0) -> tuple[str, str]:
+    """(local ``Y-m-d H:i:s`` in the date's own offset, the same instant in UTC), ``shift``
+    seconds later; empty if None."""
     if not iso:
         return "", ""
-    moment = datetime.fromisoformat(iso)
+    moment = datetime.fromisoformat(iso) + timedelta(seconds=shift)
     if moment.tzinfo is None:
-        return moment.strftime(WP_DATE_FORMAT), moment.strftime(WP_DATE_FORMAT)
-    return moment.strftime(WP_DATE_FORMAT), moment.astimezone(timezone.utc).strftime(WP_DATE_FORMAT)
+        return _wp_format(moment), _wp_format(moment)
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except OverflowError:  # year 1 with a positive offset: before datetime.min in UTC
+        return _wp_format(moment), _wp_format(moment)
+    return _wp_format(moment), _wp_format(utc)
+
+
+def comment_author_text(name: str | None) -> str:
+    """A comment author the way WordPress stores it (``pre_comment_author_name``:
+    ``sanitize_text_field`` then ``_wp_specialchars``): white space runs as one space, ``&``,
+    ``<`` and ``>`` as entities. The importer skips a comment on re-import only when
+    ``comment_exists(author, date)`` finds the stored value, so the file must hold it."""
+    return html.escape(" ".join((name or "").split()), quote=False)
+
+
+def html_text(text: str | None) -> str:
+    """Text for a WordPress field shown as HTML without escaping (title, excerpt, caption,
+    comment author): ``<`` as ``&lt;``, so no tag can open and escaped text on the blog
+    stays text (``&`` and ``>`` are left as they are: WordPress shows them as typed)."""
+    return (text or "").replace("<", "&lt;")
 
 
 def rss_date(iso: str | None) -> str:
@@ -314,10 +354,12 @@ class WxrExporter(Exporter):
             return self.settings.base_url.rstrip("/") + "/" + image.local_path.lstrip("/")
         return original_image_url(image.url)
 
-    def _post_name(self, article: Article) -> str:
+    def _placement(self, article: Article) -> Placement:
         placement = self.plan.placement(article.url) if self.plan is not None else None
-        return placement.slug if placement else article_slug(article.slug, article.title,
-                                                             article.url)
+        if placement is None:
+            slug = article_slug(article.slug, article.title, article.url)
+            placement = Placement("page" if article.kind == "page" else "post", slug)
+        return placement
 
     def _render_article(self, article: Article) -> str:
         post_id = self._allocate_post_id()
@@ -330,27 +372,39 @@ class WxrExporter(Exporter):
                 body, article.url, wordpress=True, base_url=self.settings.base_url or ""
             )
         body = rewrite_image_sources(body, article.images, self._attachment_url)
-        local, gmt = wp_dates(article.published)
+        placement = self._placement(article)
+        local, gmt = wp_dates(article.published, placement.date_shift)
+        title = html_text(article.title)
         meta = [postmeta("_overblog_source_url", article.url)]
         if not article.published:
             meta.append(postmeta("_overblog_date_unknown", "1"))
+        if placement.date_shift:
+            meta.append(postmeta("_overblog_date_shifted", wp_dates(article.published)[0]))
+            self.warn(article.url, f"WordPress: date moved by {placement.date_shift} s to "
+                                   f"{local} (same title and date as an earlier item: the "
+                                   "importer would merge them)")
+        if placement.title_number:
+            meta.append(postmeta("_overblog_title_changed", title))
+            title = f"{title} ({placement.title_number})"
+            self.warn(article.url, f"WordPress: undated item titled {title!r} (an earlier item "
+                                   "has its title: the importer would merge them)")
         if cover_id is not None:
             meta.append(postmeta("_thumbnail_id", str(cover_id)))
         fields = [
-            element("title", article.title),
+            element("title", title),
             element("link", article.url),
             element("pubDate", rss_date(article.published)),
             element("dc:creator", login),
             f'<guid isPermaLink="false">{cdata(article.url)}</guid>',
             "<description></description>",
             element("content:encoded", body),
-            element("excerpt:encoded", article.excerpt or ""),
+            element("excerpt:encoded", html_text(article.excerpt)),
             number("wp:post_id", post_id),
             element("wp:post_date", local),
             element("wp:post_date_gmt", gmt),
             element("wp:comment_status", "open"),
             element("wp:ping_status", "closed"),
-            element("wp:post_name", self._post_name(article)),
+            element("wp:post_name", placement.slug),
             element("wp:status", "draft" if article.status == "draft" else "publish"),
             number("wp:post_parent", 0),
             number("wp:menu_order", 0),
@@ -427,7 +481,7 @@ class WxrExporter(Exporter):
             f'<guid isPermaLink="false">{cdata(url)}</guid>',
             "<description></description>",
             element("content:encoded", ""),
-            element("excerpt:encoded", image.caption),
+            element("excerpt:encoded", html_text(image.caption)),
             number("wp:post_id", attachment_id),
             element("wp:post_date", local),
             element("wp:post_date_gmt", gmt),
@@ -456,7 +510,7 @@ class WxrExporter(Exporter):
             rendered.append(
                 "<wp:comment>"
                 + number("wp:comment_id", comment_id)
-                + element("wp:comment_author", comment.author)
+                + element("wp:comment_author", comment_author_text(comment.author))
                 + element("wp:comment_author_email", "")
                 + element("wp:comment_author_url", comment.url or "")
                 + element("wp:comment_author_IP", "")
