@@ -12,13 +12,15 @@ Run ``python -m migrator.evaluate [--corpus DIR ...] [--json] [--floor 0.98]
 [--readers semantic]``. It prints one row per theme (and per family of the gold corpus), one
 column per field plus the chrome leaks, and exits with status 1 when any field of any row is
 below the floor or any chrome string leaks into a body. ``--readers semantic`` switches the
-family-specific readers off: the semantic reader alone must reach ``--overall-floor`` (0.9).
+family-specific readers off: the semantic reader alone must reach ``--overall-floor`` (0.9);
+``--unseen`` renames every theme class and id first (themes nobody has seen).
 ``bench/bench_parse.py`` reuses ``score_corpus`` for other extractors.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -35,7 +37,8 @@ from .model import Article
 from .parse import parse_page
 
 __all__ = ["DEFAULT_CORPORA", "DEFAULT_CORPUS", "FIELDS", "GoldPage", "Score", "body_text",
-           "load_corpus", "main", "score_article", "score_corpus", "score_groups"]
+           "load_corpus", "main", "rename_theme_markup", "score_article", "score_corpus",
+           "score_groups"]
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 DEFAULT_CORPUS = FIXTURES / "gold"
@@ -211,6 +214,25 @@ def score_article(page: GoldPage, article: Article | None, score: Score) -> None
             score.leaks.append(f"{page.name}: {chrome!r}")
 
 
+_CLASS_ATTR = re.compile(r"""\b(class|id)\s*=\s*(["'])(.*?)\2""", re.S)
+
+
+def rename_theme_markup(html: str) -> str:
+    """The page as a theme nobody has seen would render it: every class and id renamed
+    (deterministically), except the platform's own ``ob-*`` markup (body, comments, chrome),
+    which no theme can change."""
+    def rename(token: str) -> str:
+        if token.startswith("ob-"):
+            return token
+        return "t" + hashlib.sha1(token.encode()).hexdigest()[:8]
+
+    def attribute(match: re.Match[str]) -> str:
+        name, quote, value = match.groups()
+        return f"{name}={quote}{' '.join(rename(t) for t in value.split())}{quote}"
+
+    return _CLASS_ATTR.sub(attribute, html)
+
+
 def _our_parser(url: str, html: str, captured: datetime | None) -> Article | None:
     return parse_page(url, html, captured=captured)
 
@@ -270,8 +292,10 @@ def format_table(groups: dict[str, Score], floor: float | None) -> str:
 
 
 def format_report(groups: dict[str, Score], floor: float | None, readers: str) -> str:
+    """The table, the overall accuracy, then every leak and miss."""
     total = _total(groups)
-    lines = [f"readers: {readers}; {total.pages} pages in {len(groups)} groups",
+    lines = [f"readers: {readers}; {total.pages} pages in {len(groups)} groups "
+             "(one row per theme and per family)",
              format_table(groups, floor),
              f"overall accuracy (mean of the fields): {total.overall():.3f}",
              f"chrome leaks: {len(total.leaks)}"]
@@ -293,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="'semantic': the family-specific readers switched off")
     parser.add_argument("--overall-floor", type=float, default=None,
                         help="lowest overall accuracy (default 0.9 with --readers semantic)")
+    parser.add_argument("--unseen", action="store_true",
+                        help="rename every theme class and id first (only the platform's ob-* "
+                             "markup stays): themes nobody has seen")
     args = parser.parse_args(argv)
     semantic = args.readers == "semantic"
     floor = args.floor if args.floor is not None else (None if semantic else 0.98)
@@ -302,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     if not pages:
         print(f"no pages in {args.corpus or DEFAULT_CORPORA}", file=sys.stderr)
         return 2
+    if args.unseen:
+        for page in pages:
+            page.html = rename_theme_markup(page.html)
     groups = score_groups(pages, READERS[args.readers])
     total = _total(groups)
     if args.json:
@@ -310,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
                           "groups": {name: score.as_dict() for name, score in groups.items()}},
                          ensure_ascii=False, indent=2))
     else:
-        print(format_report(groups, floor, args.readers))
+        print(format_report(groups, floor, args.readers + (", unseen markup" if args.unseen
+                                                            else "")))
     failed = total.leaks and not semantic
     if floor is not None:
         failed = failed or any(score.below(floor) for score in groups.values())

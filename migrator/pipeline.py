@@ -210,4 +210,4 @@ def _count_article(article: Article, report: Report) -> None:
     for warning in article.warnings:
         report.warn(article.url, warning)
     for field in article.guessed:
-        report.warn(article.url, f"{field} guessed by the generic parser")
+        report.warn(article.url, f"{field} guessed: the page has no markup that says it surely")

@@ -86,7 +86,7 @@ def test_kiwi_2018_server_rendered_comments() -> None:
 def test_twenty_eleven_article() -> None:
     url = "http://uneclefdeschamps.overblog.com/2020/06/les-mots-du-mal.html"
     article = parse_page(url, page("twentyeleven_article.html"))
-    assert article.family == "kiwi"
+    assert article.family == "semantic"
     assert article.title == "Les mots du mal"
     assert article.published == "2020-06-23T00:00:00+02:00"
     assert article.published_source == "text"
@@ -102,7 +102,7 @@ def test_twenty_eleven_article() -> None:
 def test_generic_unknown_theme() -> None:
     url = "https://carnets-de-lise.over-blog.com/2019/11/confiture-de-coings.html?utm=x"
     article = parse_page(url, page("generic_unknown_theme.html"))
-    assert article.family == "generic"
+    assert article.family == "semantic"
     assert article.url == "https://carnets-de-lise.over-blog.com/2019/11/confiture-de-coings.html"
     assert article.aliases == [url]
     assert article.title == "Confiture de coings"
@@ -110,7 +110,8 @@ def test_generic_unknown_theme() -> None:
     assert article.published_source == "time"
     assert article.author == "Lise"
     assert article.tags == ["confitures"]
-    assert article.guessed == ["title", "body_html", "author", "tags"]  # <time> is no guess
+    # The body is a theme class name in a lone <article>, not platform markup: a guess.
+    assert article.guessed == ["body_html"]
     assert article.body_html.startswith("<p>Peler les coings")
     assert "Sponsorisé" not in article.body_html and "<time" not in article.body_html
     assert article.images[0].url == ("https://image.over-blog.com/abcDEF=/filters:no_upscale()/"
@@ -137,7 +138,7 @@ def test_is_overblog_markers() -> None:
                  '</head><body><article class="post"><h2 class="entry-title">Hi</h2>'
                  '<div class="entry-content"><p>over blog</p></div></article></body></html>')
     assert not is_overblog(wordpress)
-    assert detect_family(wordpress) == "kiwi"  # article.post; detection ≠ platform check
+    assert detect_family(wordpress) == "semantic"  # readable markup ≠ the Overblog platform
 
 
 def test_theme_of() -> None:
@@ -218,7 +219,7 @@ KIWI_2013 = """<html lang="fr"><head><title>{title} - Sakura</title>
 def test_kiwi_2013_date_author_tag_lines(line, tags_line, published, author, tags) -> None:
     html = KIWI_2013.format(title="Londres 2012", line=line, tags=tags_line)
     article = parse_page("http://sakura.over-blog.com/2014/04/londres-2012.html", html)
-    assert article.family == "kiwi" and article.theme == "Petals"
+    assert article.family == "semantic" and article.theme == "Petals"
     assert (article.published, article.published_source) == (published, "text")
     assert article.author == author
     assert article.tags == tags
@@ -261,9 +262,11 @@ def test_srcset_and_lazy_images_use_the_largest_original() -> None:
     assert [i.url for i in article.images] == ["https://img.over-blog-kiwi.com/0/1/b.jpg"]
 
 
-def test_family_parser_giving_up_falls_back_to_generic() -> None:
+def test_a_renamed_theme_class_changes_nothing() -> None:
+    """The semantic reader relies on the platform's body, not on the theme's class names."""
     html = page("twentyeleven_article.html").replace('<div class="body">', '<div class="texte">')
     article = parse_page("http://uneclefdeschamps.overblog.com/2020/06/les-mots-du-mal.html", html)
-    assert article.family == "generic"
-    assert "Les mots, parfois" in article.body_html
-    assert any("generic parser used" in w for w in article.warnings)
+    assert article.family == "semantic"
+    assert article.body_html == "<p>Les mots, parfois, font plus de mal que les coups.</p>"
+    assert (article.title, article.author) == ("Les mots du mal", "Pierre Lours")
+    assert article.guessed == []

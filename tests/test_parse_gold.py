@@ -44,7 +44,7 @@ def test_gold_page(page: GoldPage) -> None:
 def test_corpus_covers_every_family_and_variant() -> None:
     assert len(PAGES) >= 25
     families = Counter(p.expected.get("family") for p in PAGES if p.is_article)
-    assert {"post", "kiwi", "v1", "generic"} <= set(families)
+    assert {"post", "semantic", "v1"} <= set(families)
     assert any(not p.is_article for p in PAGES)  # listings
     assert {p.expected["kind"] for p in PAGES if p.is_article} == {"post", "page"}
     assert any(c["replies"] for p in PAGES if p.is_article for c in p.expected["comments"])

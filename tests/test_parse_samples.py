@@ -86,7 +86,7 @@ def test_noodle_blog(noodle_html: str) -> None:
 
 def test_twenty_eleven_home_is_a_listing(twenty_html: str) -> None:
     assert is_overblog(twenty_html)
-    assert detect_family(twenty_html) == "kiwi"
+    assert detect_family(twenty_html) == "semantic"
     assert theme_of(twenty_html) == ("63", "Twenty Eleven")
     assert parse_page("http://uneclefdeschamps.overblog.com/", twenty_html) is None
     # Even under an article-like URL, a page with many article.post is not one article.

@@ -127,16 +127,16 @@ def test_double_escaped_entities_and_typography() -> None:
 def test_family_and_theme_are_logged(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG, logger="migrator.parse"):
         parse_page(gold_url("generic_unknown_theme_jeans"), gold("generic_unknown_theme_jeans"))
-    assert "theme id 45 [Jeans] -> family generic" in caplog.text
-    assert "guessed title, body_html, author, tags" in caplog.text
+    assert "theme id 45 [Jeans] -> family semantic" in caplog.text
 
 
-def test_unknown_theme_reports_what_it_guessed() -> None:
+def test_unknown_theme_read_from_sure_markup_guesses_nothing() -> None:
     article = parse_page(gold_url("generic_unknown_theme_jeans"),
                          gold("generic_unknown_theme_jeans"))
-    assert (article.family, article.theme) == ("generic", "Jeans")
+    assert (article.family, article.theme) == ("semantic", "Jeans")
     assert article.published_source == "time" and "published" not in article.guessed
-    assert article.guessed == ["title", "body_html", "author", "tags"]
+    # Title heading repeating the page title, platform body: nothing guessed.
+    assert article.guessed == []
 
 
 def test_pages_versus_posts() -> None:

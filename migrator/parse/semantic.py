@@ -26,6 +26,7 @@ form) or it declares one (``og:type`` article, an article JSON-LD): themes print
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
@@ -50,12 +51,19 @@ from .walk import classes_of
 __all__ = ["BODY_MARKERS", "BOGUS_CLOCK_THEMES", "detect", "looks_like_article", "parse"]
 
 FAMILY = "semantic"
-BODY_MARKERS = (
+_CONTENT_CLASSES = frozenset({"entry-content", "post-body", "post-content", "article-content",
+                              "entry", "body"})
+_INNER_CONTENT = frozenset({"content", "body", "entry", "text", "post-content"})
+BODY_MARKERS: tuple[Callable[[Tag], bool], ...] = (
     lambda tag: tag.name == "div" and "ob-sections" in classes_of(tag),
     lambda tag: tag.name == "div" and "contenuArticle" in classes_of(tag),
     lambda tag: tag.get("itemprop") == "articleBody",
-    lambda tag: "entry-content" in classes_of(tag),
+    lambda tag: tag.name in ("div", "section") and not _CONTENT_CLASSES.isdisjoint(
+        classes_of(tag)),
+    lambda tag: tag.name == "article",
 )
+"""Where a body can be, surest first: the kiwi platform's body, v1's, microformats and the
+usual theme names, a lone ``<article>``."""
 BOGUS_CLOCK_THEMES = {"4": "darkfrisq", "8": "jeans", "10": "nyan"}
 """Themes (id: name) whose clock is Twig's ``h:m`` (the month where the minutes belong)."""
 _HEADINGS = ("h1", "h2", "h3", "h4")
@@ -77,18 +85,40 @@ def looks_like_article(url: str, soup: BeautifulSoup) -> bool:
     return meta(soup, "og:type") == "article" or bool(json_ld(soup).get("headline"))
 
 
-def _single_body(soup: BeautifulSoup, markers: tuple = BODY_MARKERS) -> Tag | None:
-    """The one body of the page by the first marker found; None when that marker appears on
-    several unrelated elements (a listing that shows whole posts)."""
-    for marker in markers:
+SURE_MARKERS = 3
+"""The first markers are the platform's or a standard's; a body found by the others (theme
+class names, a lone ``<article>``) is reported as guessed."""
+
+
+def _find_body(soup: BeautifulSoup,
+               markers: tuple[Callable[[Tag], bool], ...] = BODY_MARKERS,
+               ) -> tuple[Tag | None, int]:
+    """(the one body of the page by the first marker found, that marker's rank); None when
+    that marker appears on several unrelated elements (a listing that shows whole posts)."""
+    for rank, marker in enumerate(markers):
         found = [tag for tag in soup.find_all(True) if marker(tag)]
         outermost = [tag for tag in found
                      if not any(marker(parent) for parent in tag.parents)]
         if len(outermost) == 1:
-            return outermost[0]
+            return _content_of(outermost[0]), rank
         if outermost:
-            return None
-    return None
+            return None, rank
+    return None, len(markers)
+
+
+def _content_of(body: Tag) -> Tag:
+    """Within a lone ``<article>``, its one content block (``div.content``…) when it has
+    one: the header, byline and footer around it are no body."""
+    if body.name != "article":
+        return body
+    inner = [tag for tag in body.find_all(["div", "section"])
+             if not _INNER_CONTENT.isdisjoint(classes_of(tag))]
+    return inner[0] if len(inner) == 1 else body
+
+
+def _single_body(soup: BeautifulSoup,
+                 markers: tuple[Callable[[Tag], bool], ...] = BODY_MARKERS) -> Tag | None:
+    return _find_body(soup, markers)[0]
 
 
 def _title_candidates(soup: BeautifulSoup) -> list[str]:
@@ -260,7 +290,7 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
           captured: datetime | None = None) -> Article | None:
     if not looks_like_article(url, soup):
         return None
-    body = _single_body(soup)
+    body, rank = _find_body(soup)
     if body is None:
         return None
     candidates = _title_candidates(soup)
@@ -288,4 +318,8 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
     if place is not None:
         place[0].insert(place[1], heading)
     found.comments, found.comments_status = read_kiwi_comments(soup, html)
+    if rank >= SURE_MARKERS:
+        found.guessed.append("body_html")
+    if heading is None:
+        found.guessed.append("title")
     return build_article(url, soup, found, FAMILY, theme)
