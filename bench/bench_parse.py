@@ -1,4 +1,4 @@
-"""Benchmark: our parser versus trafilatura on the gold corpus (run by hand, not a test).
+"""Benchmark: our parser versus trafilatura on the gold and theme corpora (run by hand, not a test).
 
     pip install -e '.[bench]'          # trafilatura (bench-only extra)
     python bench/bench_parse.py [--corpus DIR] [--repeats 5]
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from migrator.evaluate import DEFAULT_CORPUS, FIELDS, GoldPage, Score, load_corpus, score_corpus
+from migrator.evaluate import DEFAULT_CORPORA, FIELDS, GoldPage, Score, load_corpus, score_corpus
 from migrator.media import original_image_url
 from migrator.model import Article, Image
 from migrator.parse import parse_page
@@ -94,7 +94,7 @@ def report(pages: list[GoldPage], repeats: int) -> str:
     scores: dict[str, Score] = {name: score_corpus(pages, parser) for name, parser in tools.items()}
     days = {name: day_accuracy(pages, parser) for name, parser in tools.items()}
     speed = pages_per_second(pages, tools, repeats)
-    lines = [f"gold corpus: {len(pages)} pages, speed = best of {repeats} repeats",
+    lines = [f"corpus: {len(pages)} pages, speed = best of {repeats} repeats",
              f"{'field':<12} {'ours':>8} {'trafilatura':>12}"]
     for name in FIELDS:
         lines.append(f"{name:<12} {scores['ours'].accuracy(name):>8.3f} "
@@ -110,7 +110,8 @@ def report(pages: list[GoldPage], repeats: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, action="append",
+                        help="corpus folder (repeatable; default: the gold and theme corpora)")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     try:
@@ -118,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as exc:
         print(f"trafilatura is not installed (pip install -e '.[bench]'): {exc}", file=sys.stderr)
         return 2
-    print(report(load_corpus(args.corpus), args.repeats))
+    pages = [page for folder in (args.corpus or DEFAULT_CORPORA) for page in load_corpus(folder)]
+    print(report(pages, args.repeats))
     return 0
 
 

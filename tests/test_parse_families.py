@@ -95,7 +95,8 @@ def test_twenty_eleven_article() -> None:
     assert article.body_html == "<p>Les mots, parfois, font plus de mal que les coups.</p>"
     assert article.cover_image == ("https://image.over-blog.com/N0q0=/filters:no_upscale()/"
                                    "image%2F0478859%2F20200623%2Fob_abc_mots.jpg")
-    assert article.comments_status == "unavailable"
+    # Only a count that JavaScript fills ("…"): no evidence of comments outside the HTML.
+    assert article.comments_status == "none"
     assert article.excerpt == "Un billet d'humeur & de colère."
 
 

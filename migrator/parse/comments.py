@@ -313,19 +313,13 @@ def read_kiwi_comments(soup: BeautifulSoup, html: str) -> tuple[list[Comment], s
     return [], comment_widget_status(soup, html)
 
 
-def _has_comment_widget(tag: Tag) -> bool:
-    """.ob-comments, [id^=comment-count], a.comments: comment widgets filled by JavaScript."""
-    ident = str(tag.get("id") or "")
-    classes = classes_of(tag)
-    return (ident.startswith("comment-count") or "ob-comments" in classes
-            or (tag.name == "a" and "comments" in classes))
-
-
 def comment_widget_status(soup: BeautifulSoup, html: str) -> str:
-    """Without comments in the HTML: 'unavailable' when the page shows a comment widget that
-    JavaScript fills, else 'none' (no comment area)."""
-    if first_tag(soup, _has_comment_widget):
-        return "unavailable"
-    if "initCommentApp" in html or "commentCount(" in html:
+    """Without comments in the HTML: 'unavailable' when the page shows that comments exist
+    elsewhere (a printed count above zero, the comment app set up on it), else 'none'.
+
+    A count that JavaScript fills ("…" in ``span#comment-count-<id>``) says nothing: themes
+    print it on static pages too, where there is no comment at all.
+    """
+    if _announced_count(soup) > 0 or "initCommentApp" in html:
         return "unavailable"
     return "none"
