@@ -40,6 +40,7 @@ from .archive import Archive
 from .errors import ArchiveError, FetchError, HostUnreachable, NotOverblogError
 from .fetch import Fetcher, Response
 from .model import Article
+from .parse.dates import PARIS
 from .pool import PriorityPool
 from .progress import Progress
 from .settings import CrawlSettings
@@ -552,9 +553,16 @@ class Crawler:
 
     def _apply_fallback_dates(self, article: Article) -> None:
         """An undated page (or one dated only by its URL month) takes the date its listing
-        page showed, else the feed's (STRUCTURE.md §2, rule 3); never "now"."""
-        if article.published_source not in (None, "url"):
-            return
+        page showed, else the feed's (STRUCTURE.md §2, rule 3); never "now". A page that shows
+        only the day takes the time a listing or the feed gives for that same day."""
+        dates = self._listing_dates_of(article)
+        if article.published_source in (None, "url"):
+            if not parse.apply_listing_date(article, dates):
+                self._apply_feed_date(article)
+        elif article.date_precision == "day":
+            self._add_time_of_day(article, dates)
+
+    def _listing_dates_of(self, article: Article) -> dict[str, tuple[str, bool]]:
         dates: dict[str, tuple[str, bool]] = {}
         for address in [article.url, *article.aliases]:
             key = parse.listing_key(address)
@@ -562,8 +570,19 @@ class Crawler:
             if value:
                 iso, _, has_time = value.rpartition("|")
                 dates[key] = (iso, has_time == "1")
-        if not parse.apply_listing_date(article, dates):
-            self._apply_feed_date(article)
+        return dates
+
+    def _add_time_of_day(self, article: Article, dates: dict[str, tuple[str, bool]]) -> None:
+        timed = [(iso, "listing") for iso, has_time in dates.values() if has_time]
+        feed = self.archive.get_state(f"feed_date:{article.url}")
+        if feed:
+            timed.append((feed, "feed"))
+        day = (article.published or "")[:10]
+        for iso, source in timed:
+            if _local_day(iso) == day:
+                article.published, article.published_source = _paris_iso(iso), source
+                article.date_precision = "second"
+                return
 
     def _apply_feed_date(self, article: Article) -> None:
         published = self.archive.get_state(f"feed_date:{article.url}")
@@ -596,6 +615,24 @@ class Crawler:
             # The canonical address is known now: never fetch it a second time.
             self.archive.enqueue(article.url, article.kind)
             self.archive.mark(article.url, "done")
+
+
+def _local_day(iso: str) -> str | None:
+    """The Europe/Paris calendar day (YYYY-MM-DD) of an ISO datetime."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone(PARIS).date().isoformat()
+
+
+def _paris_iso(iso: str) -> str:
+    """The datetime in Europe/Paris time, as the page would have shown it."""
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return (moment.astimezone(PARIS) if moment.tzinfo else moment.replace(tzinfo=PARIS)
+            ).isoformat()
 
 
 def _same_content(one: Article, other: Article) -> bool:

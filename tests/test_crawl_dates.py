@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fixtureserver import THEME_SITES_DIR, FixtureServer
 
 from migrator import CrawlSettings
 from migrator.archive import Archive
@@ -39,3 +40,31 @@ def test_undated_post_takes_its_listing_page_date(mirror_without_a_date, tmp_pat
     assert article.published == "2019-08-01T00:00:00+02:00"
     assert article.published_source == "listing"
     assert article.date_precision == "day"
+
+
+def test_a_page_showing_only_the_day_takes_the_time_the_feed_gives(tmp_path: Path) -> None:
+    """Twenty Eleven prints "Publié le 26 Janvier 2014": without JSON-LD (an older capture) the
+    page holds the day only, and the feed (pubDate 21:40) gives the time of that same day."""
+    host = "twentyeleven.over-blog.com"
+    sites = tmp_path / "sites"
+    shutil.copytree(THEME_SITES_DIR / host, sites / host)
+    for page in (sites / host).rglob("*.html"):
+        html = page.read_text("utf-8")
+        page.write_text(re.sub(r'<script type="application/ld\+json">.*?</script>', "", html,
+                               flags=re.S), "utf-8")
+    server = FixtureServer(port=0, sites_dirs=[sites]).start()
+    try:
+        env = {"HTTP_PROXY": server.proxy_url, "http_proxy": server.proxy_url}
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in env.items():
+                patch.setenv(name, value)
+            crawl(f"http://{host}", tmp_path / "archive",
+                  CrawlSettings(delay=0, concurrency=1, download_images=False))
+    finally:
+        server.stop()
+    with Archive(tmp_path / "archive") as archive:
+        article = archive.get_article(f"http://{host}/2014/01/premier-marche-de-l-annee.html")
+        page = archive.get_article(f"http://{host}/a-propos.html")
+    assert (article.published, article.date_precision) == ("2014-01-26T21:40:00+01:00", "second")
+    assert article.published_source == "feed"
+    assert page.published is None  # a static page is in no feed: nothing invented
