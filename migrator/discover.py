@@ -1,240 +1,32 @@
-"""URL rules and link finding for Overblog blogs: pure functions, no I/O.
+"""Link finding for Overblog blogs: pure functions, no I/O.
 
-``classify`` names what a URL is (post, page, listing, tag, …) from Overblog's URL patterns of
-both eras (v1 ``/article-ID.html``, kiwi ``/YYYY/MM/slug.html``); ``Scope`` decides which hosts
-are the blog and gives each URL one canonical spelling; ``find_links`` reads a page and returns
-the articles to fetch and the listing pages to walk; feeds and sitemaps are read with lxml.
+``find_links`` reads a page and returns the articles to fetch and the listing pages to walk
+(what an address is, and which hosts are the blog, are ``migrator.urls``); feeds and sitemaps
+are read with lxml (``links_from_feed``, ``links_from_sitemap``, ``sitemap_lastmods``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timezone
-from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 import lxml.html
 from bs4 import BeautifulSoup
 from lxml import etree
 
+from .dates import rfc822_to_iso
+from .urls import ARTICLE_KINDS, LISTING_KINDS, Scope, UrlKind, classify
+
 __all__ = [
     "Links",
-    "Scope",
     "canonical_link",
-    "classify",
-    "page_after",
     "find_links",
     "links_from_feed",
     "links_from_sitemap",
-    "normalize",
     "sitemap_lastmods",
 ]
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
-TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|xtor)$", re.I)
-# Characters left as they are when re-quoting a path ("%" keeps existing escapes intact).
-PATH_SAFE = "/:@!$&'()*+,;=-._~%"
-
-# Overblog service hosts: never a blog (STRUCTURE.md §3.1).
-SERVICE_LABELS = frozenset(
-    "www admin api api2 app assets beta connect de en es fr it fdata fonts forum forums idata "
-    "image img img2 media my newsletter pay premium shop resize data ddata".split()
-)
-OVERBLOG_DOMAINS = frozenset(
-    "over-blog.com over-blog.fr over-blog.net over-blog.org overblog.com overblog.fr "
-    "over-blog-kiwi.com".split()
-)
-SKIP_SEGMENTS = frozenset(
-    "admin connect share _share repost _repost search api contact mail subscribe system top "
-    "comment-count login logout user _follow newsletter abuse cdn-cgi wp-admin".split()
-)
-SKIP_EXTENSIONS = frozenset(
-    ".jpg .jpeg .png .gif .webp .svg .bmp .ico .css .js .pdf .zip .mp3 .mp4 .avi .mov .doc "
-    ".docx .xls .xlsx .ppt .pptx .swf .flv .woff .woff2 .ttf .eot".split()
-)
-
-V1_ARTICLE = re.compile(r"^/article-(?:(?P<slug>[^/]+)-)?(?P<id>\d+)\.html?$")
-"""A v1 article path, ``/article-<id>.html`` or ``/article-<slug>-<id>.html`` (the one
-definition: links and parsers use it too)."""
-POST_PATTERNS = (
-    re.compile(r"^/\d{4}/\d{2}/.+\.html?$"),
-    V1_ARTICLE,
-)
-PAGE_PATTERNS = (re.compile(r"^/pages/[^/]+\.html?$"),)
-ROOT_HTML = re.compile(r"^/([^/]+)\.html?$")
-ROOT_HTML_NOT_PAGE = re.compile(r"^(index|article-.*|\d+-index|.*categorie-\d+|archive-.*)$")
-LISTING_PATTERNS = (
-    re.compile(r"^/?$"),
-    re.compile(r"^/index\.html?$"),
-    re.compile(r"^/page/\d+/?$"),
-    re.compile(r"^/\d+-index\.html?$"),
-)
-TAG_PATTERN = re.compile(r"^/tag/[^/]+(?:/\d+)?/?$")
-CATEGORY_PATTERN = re.compile(r"^/(?:\d+-)?categorie-\d+\.html?$")
-ARCHIVE_PATTERNS = (
-    re.compile(r"^/archive/\d{4}-\d{2}(?:/\d+)?/?$"),
-    re.compile(r"^/archive-\d{1,2}-(?:\d{1,2}-)?\d{4}\.html?$"),
-)
-FEED_PATTERN = re.compile(r"^/(?:rss|feed|atom)(?:[-/][\w-]*(?:\.xml)?)?/?$|^/rss-[\w-]+\.xml$")
-SITEMAP_PATTERN = re.compile(r"sitemap[\w-]*\.xml(?:\.gz)?$", re.I)
-
-WALKED_KINDS = frozenset({"listing", "tag", "category", "archive"})
-ARTICLE_KINDS = frozenset({"post", "page"})
-
-
-def normalize(url: str) -> str:
-    """One spelling per URL: lower-case host, no default port, no fragment, no tracking params."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    netloc = host
-    if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
-        netloc = f"{host}:{parts.port}"
-    path = quote(parts.path or "/", safe=PATH_SAFE)
-    query = parts.query
-    pairs = parse_qsl(query, keep_blank_values=True)
-    if any(TRACKING_PARAMS.match(name) for name, _ in pairs):
-        kept = [(name, value) for name, value in pairs if not TRACKING_PARAMS.match(name)]
-        query = urlencode(kept, quote_via=quote)
-    return urlunsplit((scheme, netloc, path, query, ""))
-
-
-def _service_host(host: str) -> bool:
-    label, _, rest = host.partition(".")
-    return label in SERVICE_LABELS and rest in OVERBLOG_DOMAINS
-
-
-# A numbered listing page: /page/N, /N-index.html (v1), /tag/x/N, /archive/YYYY-MM/N.
-NUMBERED_PAGE = re.compile(
-    r"^(?P<series>/page/|/|/tag/[^/]+/|/archive/\d{4}-\d{2}/)(?P<number>\d+)(?P<end>/?|-index\.html?)$"
-)
-
-
-def _first_pages(series: str) -> tuple[str, ...]:
-    """The paths of a series' first page, which has no number: the home page, /tag/x/…"""
-    if series in ("/page/", "/"):
-        return ("", "/", "/index.html", "/index.htm")
-    return (series, series.rstrip("/"))
-
-
-def page_after(page_url: str, next_url: str) -> str | None:
-    """The page after ``next_url`` when ``next_url`` is the page right after ``page_url``.
-
-    Pagination is a chain: page N names page N+1 only. Queuing N+2 as soon as N names N+1
-    keeps two pages of the chain in flight and halves the time a big blog without sitemap
-    takes to walk; past the last page it costs one request (a 404, or a page naming no next).
-    """
-    following = urlsplit(next_url)
-    match = NUMBERED_PAGE.match(following.path)
-    if match is None or following.query:
-        return None
-    series, number, end = match["series"], int(match["number"]), match["end"]
-    if (series == "/") != end.startswith("-"):
-        return None
-    current = urlsplit(page_url)
-    if current.netloc != following.netloc or current.query:
-        return None
-    here = NUMBERED_PAGE.match(current.path)
-    if here is not None and (here["series"], here["end"]) == (series, end):
-        current_number = int(here["number"])
-    elif current.path in _first_pages(series):
-        current_number = 1
-    else:
-        return None
-    if number != current_number + 1:
-        return None
-    return urlunsplit(following._replace(path=f"{series}{number + 1}{end}"))
-
-
-def classify(url: str) -> str:
-    """What ``url`` points at.
-
-    One of post, page, listing, tag, category, archive, feed, sitemap, skip, other.
-    """
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return "skip"
-    if _service_host(parts.hostname.lower()):
-        return "skip"
-    return _classify_path(parts.path or "/")
-
-
-def _classify_path(path: str) -> str:
-    segments = [s for s in path.lower().split("/") if s]
-    last = segments[-1] if segments else ""
-    if any(s in SKIP_SEGMENTS for s in segments):
-        return "skip"
-    dot = last.rfind(".")
-    if dot > 0 and last[dot:] in SKIP_EXTENSIONS:
-        return "skip"
-    if SITEMAP_PATTERN.search(last):
-        return "sitemap"
-    rules: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
-        ("listing", LISTING_PATTERNS),
-        ("post", POST_PATTERNS),
-        ("page", PAGE_PATTERNS),
-        ("tag", (TAG_PATTERN,)),
-        ("category", (CATEGORY_PATTERN,)),
-        ("archive", ARCHIVE_PATTERNS),
-        ("feed", (FEED_PATTERN,)),
-    )
-    for kind, patterns in rules:
-        if any(p.match(path) for p in patterns):
-            return kind
-    root = ROOT_HTML.match(path)
-    if root and not ROOT_HTML_NOT_PAGE.match(root.group(1).lower()):
-        return "page"
-    return "other"
-
-
-def _other_www(host: str) -> str:
-    return host[4:] if host.startswith("www.") else f"www.{host}"
-
-
-@dataclass
-class Scope:
-    """The blog's host and the hosts that are the same blog (www./bare, added aliases)."""
-
-    base_url: str
-    aliases: set[str] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        parts = urlsplit(normalize(self.base_url))
-        self.base_url = f"{parts.scheme}://{parts.netloc}"
-        host = (parts.hostname or "").lower()
-        self.aliases = {a.lower() for a in self.aliases} | {host, _other_www(host)}
-
-    @classmethod
-    def for_base_url(cls, base_url: str) -> Scope:
-        """The scope of the blog at ``base_url`` (its host plus the www./bare variant)."""
-        return cls(base_url)
-
-    def hosts_with_www(self) -> set[str]:
-        """Every host of the blog, each with and without "www." (for redirect checks)."""
-        return set(self.aliases)
-
-    @property
-    def host(self) -> str:
-        return (urlsplit(self.base_url).hostname or "").lower()
-
-    def add_alias(self, host_or_url: str) -> None:
-        host = urlsplit(host_or_url).hostname if "//" in host_or_url else host_or_url
-        if host:
-            self.aliases |= {host.lower(), _other_www(host.lower())}
-
-    def contains(self, url: str) -> bool:
-        parts = urlsplit(url.strip())
-        return parts.scheme.lower() in ("http", "https") and (
-            (parts.hostname or "").lower() in self.aliases
-        )
-
-    def canonical(self, url: str) -> str:
-        """``url`` spelled with the blog's own scheme and host (call only for URLs in scope)."""
-        parts = urlsplit(normalize(url))
-        base = urlsplit(self.base_url)
-        return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
 
 
 @dataclass
@@ -299,14 +91,15 @@ def _add_link(links: Links, seen: set[str], url: str, scope_key: tuple[str, froz
 
 
 @lru_cache(maxsize=8192)
-def _link_verdict(url: str, base_url: str, aliases: frozenset[str]) -> tuple[str, str] | None:
+def _link_verdict(url: str, base_url: str,
+                  aliases: frozenset[str]) -> tuple[UrlKind, str] | None:
     """(kind, canonical URL) of a link worth following, else None. Cached: every page of a
     blog repeats most of its links (menus, sidebars, tags)."""
     scope = Scope(base_url, set(aliases))
     if not scope.contains(url):
         return None
     kind = classify(url)
-    if kind not in ARTICLE_KINDS and kind not in WALKED_KINDS:
+    if kind not in ARTICLE_KINDS and kind not in LISTING_KINDS:
         return None
     return kind, scope.canonical(url)
 
@@ -351,19 +144,6 @@ def _text(element: etree._Element, name: str) -> str | None:
     return None
 
 
-def _iso_date(value: str | None) -> str | None:
-    """RFC 822 (RSS) or ISO 8601 (Atom) date → ISO 8601 with offset."""
-    if not value:
-        return None
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return value if re.match(r"^\d{4}-\d{2}-\d{2}", value) else None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.isoformat()
-
-
 def _atom_link(entry: etree._Element) -> str | None:
     fallback = None
     for link in _children(entry, "link"):
@@ -391,7 +171,7 @@ def links_from_feed(xml: str | bytes) -> list[tuple[str, str | None]]:
         else:
             continue
         if link:
-            found.append((link, _iso_date(date)))
+            found.append((link, rfc822_to_iso(date)))
     return found
 
 

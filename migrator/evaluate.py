@@ -32,9 +32,10 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from .discover import Scope, find_links
+from .discover import find_links
 from .model import Article
 from .parse import parse_page
+from .urls import Scope
 
 __all__ = ["DEFAULT_CORPORA", "DEFAULT_CORPUS", "FIELDS", "GoldPage", "Score", "body_text",
            "load_corpus", "main", "rename_theme_markup", "score_article", "score_corpus",

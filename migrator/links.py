@@ -42,9 +42,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from .discover import V1_ARTICLE
+from .dates import wordpress_dates, wordpress_format
 from .model import Article
 from .slugs import article_slug, builder_path, term_slug, unique_name, url_path
+from .urls import V1_ARTICLE
 
 __all__ = [
     "Placement",
@@ -130,15 +131,6 @@ def builder_aliases(article: Article, new_path: str) -> tuple[list[str], list[st
     return kept, refused
 
 
-def wordpress_local_date(iso: str | None) -> str:
-    """``Y-m-d H:i:s`` of ``iso`` in its own offset (what ``wp:post_date`` holds); "" if None."""
-    if not iso:
-        return ""
-    moment = datetime.fromisoformat(iso)
-    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
-            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
-
-
 def _title_key(kind: str, title: str) -> bytes:
     """What MySQL's ``post_title = %s`` (utf8mb4 *_ci collation, trailing spaces ignored) and
     WordPress's ``trim`` see as one title, as a 12-byte digest (approximation: case and
@@ -204,7 +196,7 @@ class SitePlan:
         placement = Placement(kind, unique_name(base, self._used[kind]))
         self._placements[article.url] = placement
         if self._import_keys is not None:
-            local = wordpress_local_date(article.published)
+            local = wordpress_dates(article.published)[0]
             self._import_keys.append((article.url, _title_key(kind, article.title), local,
                                       "" if local else article.title))
         for url in [article.url, *article.aliases]:
@@ -241,8 +233,7 @@ class SitePlan:
             while moment in taken or (shift and moment in originals):
                 shift += 1
                 moved = datetime.strptime(local, "%Y-%m-%d %H:%M:%S") + timedelta(seconds=shift)
-                moment = (f"{moved.year:04d}-{moved.month:02d}-{moved.day:02d} "
-                          f"{moved:%H:%M:%S}")
+                moment = wordpress_format(moved)
             taken.add(moment)
             if shift:
                 self._placements[url] = replace(self._placements[url], date_shift=shift)

@@ -14,13 +14,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .archive import Archive
-from .assets import MediaDownloader, attach_local_paths, media_failures, publish_media
-from .crawler import Crawler
+from .crawler import Crawler, Scheduler
 from .errors import ExportError
 from .export import Exporter, open_exporters
 from .export.redirects import RedirectsExporter
-from .fetch import Transport
+from .fetch import Fetcher
 from .links import SitePlan
+from .media.download import MediaDownloader
+from .media.publish import attach_local_paths, media_failures, publish_media
 from .model import Article, Blog
 from .progress import Progress
 from .report import Report
@@ -58,13 +59,18 @@ def _crawl(
     resolved = resolve_source(source)
     report = Report(source=resolved.description)
     ensure_writable_folder(archive_dir)
-    with Archive(archive_dir) as archive:
-        crawler = Crawler(resolved, archive, settings, progress)
+    # One fetcher (each host's queue and delay) and one scheduler (the workers) for the whole
+    # stage: the media downloads share the crawl's politeness.
+    with (Archive(archive_dir) as archive,
+          Fetcher(settings, resolved.transport(settings)) as fetcher,
+          Scheduler(settings.concurrency, name="fetch") as scheduler):
+        crawler = Crawler(resolved, archive, settings, progress, fetcher=fetcher,
+                          scheduler=scheduler)
         crawler.run()
         report.pages_fetched = crawler.progress.fetched
         report.pages_from_archive = crawler.progress.from_archive
         if settings.download_images:
-            _download_media(archive, settings, resolved.transport(settings))
+            _download_media(archive, settings, fetcher, scheduler)
     return report
 
 
@@ -92,7 +98,7 @@ def export(
         exporters = open_exporters(list(formats), out_dir, settings)
         if "markdown" in formats or "wxr" in formats:
             exporters.append(RedirectsExporter(out_dir, settings, formats))
-        blog_urls = [blog.url, archive.get_state("base_url") or ""]
+        blog_urls = [blog.url, archive.base_url or ""]
         plan = SitePlan.build(archive.iter_articles(), blog_urls)  # first pass: slugs only
         for exporter in exporters:
             exporter.plan = plan
@@ -133,9 +139,10 @@ def migrate(
     return export(archive_dir, formats, out_dir, export_settings, report)
 
 
-def _download_media(archive: Archive, settings: CrawlSettings, transport: Transport) -> None:
+def _download_media(archive: Archive, settings: CrawlSettings, fetcher: Fetcher,
+                    scheduler: Scheduler) -> None:
     """Images and attached files of every article into the archive's media folder."""
-    stats = MediaDownloader(archive, settings, transport).run()
+    stats = MediaDownloader(archive, settings, fetcher=fetcher, scheduler=scheduler).run()
     log.info(
         "Media: %d downloaded, %d already there, %d duplicates, %d elsewhere, %d failed",
         stats.downloaded, stats.already, stats.reused, stats.skipped, len(stats.failed),

@@ -6,10 +6,10 @@ import json
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .dates import utc_now_iso
 from .errors import ExportError
 from .files import temp_file_beside
 
@@ -19,14 +19,10 @@ UNREADABLE = "unreadable: "
 """Prefix of the failure reason of a page that looks like an article and gave none."""
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
 @dataclass
 class Report:
     source: str = ""
-    started: str = field(default_factory=_now)
+    started: str = field(default_factory=utc_now_iso)
     finished: str | None = None
     pages_fetched: int = 0
     pages_from_archive: int = 0
@@ -54,7 +50,7 @@ class Report:
         return {
             "source": self.source,
             "started": self.started,
-            "finished": self.finished or _now(),
+            "finished": self.finished or utc_now_iso(),
             "ok": self.ok,
             "articles": self.posts + self.pages,
             "posts": self.posts,
@@ -93,7 +89,7 @@ class Report:
         return lines
 
     def write(self, path: Path) -> None:
-        self.finished = _now()
+        self.finished = utc_now_iso()
         write_json_atomically(path, self.to_dict())
 
 

@@ -10,15 +10,10 @@ from pathlib import Path
 import pytest
 
 from migrator.archive import Archive
-from migrator.assets import (
-    MediaDownloader,
-    article_media_urls,
-    attach_local_paths,
-    media_failures,
-    media_file_name,
-    publish_media,
-)
 from migrator.fetch import Response
+from migrator.media.download import MediaDownloader, media_file_name
+from migrator.media.publish import attach_local_paths, media_failures, publish_media
+from migrator.media.urls import article_media_urls
 from migrator.model import Article, Blog, Image
 from migrator.settings import CrawlSettings
 

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from fixtureserver import FixtureServer
 
-from migrator import crawler
 from migrator.archive import Archive
-from migrator.crawler import Crawler
+from migrator.crawler import Crawler, Scheduler
 from migrator.pipeline import crawl
 from migrator.progress import Progress
 from migrator.settings import CrawlSettings
@@ -130,18 +129,20 @@ def test_progress_writes_log_lines_when_not_a_terminal(caplog: pytest.LogCapture
 
 
 def test_parser_processes_read_pages_like_the_main_thread(
-    proxy_env: FixtureServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    proxy_env: FixtureServer, tmp_path: Path
 ) -> None:
     """Past a few pages, HTML is parsed in worker processes: same archive as without them."""
-    monkeypatch.setattr(crawler, "PARSER_PROCESSES_AFTER", 3)
     archives = {}
     for concurrency in (1, 2):
         settings = CrawlSettings(delay=0, concurrency=concurrency, download_images=False)
-        with Archive(tmp_path / str(concurrency)) as archive:
-            crawl_run = Crawler(resolve_source(f"http://{HOST}"), archive, settings)
+        with (Archive(tmp_path / str(concurrency)) as archive,
+              Scheduler(concurrency, parse_after=3) as scheduler):
+            crawl_run = Crawler(resolve_source(f"http://{HOST}"), archive, settings,
+                                scheduler=scheduler)
             crawl_run.run()
             archives[concurrency] = [a.to_dict() for a in archive.iter_articles()]
-            assert crawl_run._readings == {}  # noqa: SLF001 - every reading was used
+            # every reading was used
+            assert crawl_run.read_in_processes == scheduler.parsed_in_processes
         assert (crawl_run.read_in_processes > 10) == (concurrency == 2)
     assert len(archives[1]) == 12
     assert archives[2] == archives[1]

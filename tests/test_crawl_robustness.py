@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from fixtureserver import FixtureServer
 
-from migrator import crawler
 from migrator.archive import Archive
-from migrator.crawler import Crawler
+from migrator.crawler import Crawler, Scheduler
+from migrator.fetch import Fetcher, HttpTransport, Response, Transport
 from migrator.settings import CrawlSettings
 from migrator.source import resolve_source
+from migrator.urls import UrlKind, classify
 
 HOST = "vieux-grimoire.over-blog.fr"
 ARTICLES = 12
@@ -37,43 +38,51 @@ class DyingPool(Executor):
         return future
 
 
-def crawl_articles(folder: Path, **settings: Any) -> tuple[Crawler, list[dict[str, Any]]]:
+def crawl_articles(folder: Path, scheduler: Scheduler | None = None,
+                   transport: Transport | None = None,
+                   **settings: Any) -> tuple[Crawler, list[dict[str, Any]]]:
     options = {"delay": 0, "concurrency": 2, "download_images": False, **settings}
+    fetcher = Fetcher(CrawlSettings(**options), transport) if transport else None
     with Archive(folder) as archive:
-        run = Crawler(resolve_source(f"http://{HOST}"), archive, CrawlSettings(**options))
+        run = Crawler(resolve_source(f"http://{HOST}"), archive, CrawlSettings(**options),
+                      fetcher=fetcher, scheduler=scheduler)
         run.run()
         return run, [article.to_dict() for article in archive.iter_articles()]
 
 
 @pytest.mark.parametrize("pool", [RefusingPool, DyingPool])
 def test_a_broken_parser_pool_leaves_the_reading_to_the_main_thread(
-    proxy_env: FixtureServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool: type
+    proxy_env: FixtureServer, tmp_path: Path, pool: type
 ) -> None:
     _run, expected = crawl_articles(tmp_path / "plain", concurrency=1)
-    monkeypatch.setattr(crawler, "PARSER_PROCESSES_AFTER", 3)
-    monkeypatch.setattr(crawler, "_parser_pool", lambda workers: pool())
-    run, articles = crawl_articles(tmp_path / "broken")
+    with Scheduler(2, parse_after=3, parser_pool=lambda workers: pool()) as scheduler:
+        run, articles = crawl_articles(tmp_path / "broken", scheduler)
     assert run.read_in_processes == 0
     assert run.progress.failed == 0
     assert len(articles) == ARTICLES
     assert articles == expected
 
 
-def test_an_unexpected_worker_error_fails_that_page_only(
-    proxy_env: FixtureServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fetch_one = Crawler._fetch_one  # noqa: SLF001 - the seam under test
-    victim: list[str] = []
+class FlakyTransport(HttpTransport):
+    """Real HTTP, except that the first post address raises an error nobody expected."""
 
-    def flaky(self: Crawler, item: tuple[str, str]) -> Any:
-        url, kind = item
-        if kind == "post" and not victim:
-            victim.append(url)
+    def __init__(self) -> None:
+        super().__init__()
+        self.victim: list[str] = []
+
+    def send(self, url: str, headers: dict[str, str], timeout: float) -> Response:
+        if classify(url) == UrlKind.POST and not self.victim:
+            self.victim.append(url)
             raise RuntimeError("something nobody expected")
-        return fetch_one(self, item)
+        return super().send(url, headers, timeout)
 
-    monkeypatch.setattr(Crawler, "_fetch_one", flaky)
-    run, articles = crawl_articles(tmp_path)
+
+def test_an_unexpected_worker_error_fails_that_page_only(
+    proxy_env: FixtureServer, tmp_path: Path
+) -> None:
+    transport = FlakyTransport()
+    victim = transport.victim
+    run, articles = crawl_articles(tmp_path, transport=transport)
     assert len(victim) == 1
     assert len(articles) == ARTICLES - 1
     assert victim[0] not in {article["url"] for article in articles}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.parse.dates import date_from_url, parse_date_text, parse_french_date, parse_iso_date
+from migrator.dates import date_from_url
+from migrator.parse.dates import parse_date_text, parse_french_date, parse_iso_date
 
 
 @pytest.mark.parametrize(

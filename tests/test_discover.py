@@ -7,14 +7,12 @@ from pathlib import Path
 import pytest
 
 from migrator.discover import (
-    Scope,
     canonical_link,
-    classify,
     find_links,
     links_from_feed,
     links_from_sitemap,
-    normalize,
 )
+from migrator.urls import Scope, classify, normalize
 
 SAMPLES = Path("/work/shared/overblog/samples")
 TWENTY = SAMPLES / "uneclefdeschamps.overblog.com_home_twentyeleven_2023.html"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from migrator.dates import parse_retry_after
 from migrator.errors import FetchError, HostUnreachable
 from migrator.fetch import (
     Fetcher,
@@ -18,7 +19,6 @@ from migrator.fetch import (
     Response,
     TransientError,
     decode_html,
-    parse_retry_after,
 )
 from migrator.settings import CrawlSettings
 
@@ -573,7 +573,6 @@ def test_mirror_site_hosts(mirror: Path) -> None:
 
 def test_concurrent_workers_share_the_host_delay() -> None:
     url = f"{BLOG}/"
-    fetcher, _, clock = make_fetcher({url: [resp(url)]}, obey_robots=False, delay=4.0)
     lock = threading.Lock()
     waits: list[float] = []
 
@@ -581,7 +580,9 @@ def test_concurrent_workers_share_the_host_delay() -> None:
         with lock:
             waits.append(seconds)
 
-    fetcher._sleep = sleep  # noqa: SLF001 - test seam for threads
+    settings = CrawlSettings(delay=4.0, backoff=1.0, retries=3, obey_robots=False)
+    fetcher = Fetcher(settings, FakeTransport({url: [resp(url)]}), sleep=sleep,
+                      clock=FakeClock().clock)
     threads = [threading.Thread(target=fetcher.get, args=(url,)) for _ in range(4)]
     for thread in threads:
         thread.start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.discover import page_after
+from migrator.urls import page_after
 
 BLOG = "http://b.over-blog.com"
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from migrator.parse import detect_family, is_overblog, parse_blog, parse_page, theme_of
-from migrator.parse.common import clean_author, kind_of, slug_of
+from migrator.parse.common import clean_author, slug_of
+from migrator.urls import article_kind
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -163,7 +164,7 @@ def test_theme_of() -> None:
     ],
 )
 def test_kind_and_slug(url: str, title: str, kind: str, slug: str) -> None:
-    assert kind_of(url) == kind
+    assert article_kind(url) == kind
     assert slug_of(url, title) == slug
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from migrator.pool import PriorityPool
+from migrator.crawler.pool import PriorityPool
 
 WAIT = 5.0  # seconds: a bug fails the test after this long instead of hanging it
 QUIET = 0.3  # seconds during which "nothing happens" is checked

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.discover import classify
 from migrator.links import link_key, v1_short_path
 from migrator.parse.common import slug_of
+from migrator.urls import classify
 
 BLOG = "http://vieux-grimoire.over-blog.fr"
 

@@ -59,9 +59,9 @@ from typing import Any
 import yaml
 from markdownify import ATX, MarkdownConverter, abstract_inline_conversion
 
-from migrator.assets import link_or_copy
 from migrator.errors import ExportError
 from migrator.export.base import Exporter, rewrite_image_sources
+from migrator.files import link_or_copy
 from migrator.links import Placement, SitePlan, builder_aliases
 from migrator.media import original_image_url
 from migrator.model import Article, Blog, Comment, Image

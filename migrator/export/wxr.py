@@ -57,8 +57,6 @@ import html
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 from pathlib import Path
 from typing import IO
 from urllib.parse import unquote, urlsplit
@@ -66,6 +64,7 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
+from migrator.dates import rfc822, wordpress_dates
 from migrator.errors import ExportError
 from migrator.export.base import Exporter, describe_os_error, rewrite_image_sources
 from migrator.links import Placement
@@ -116,27 +115,6 @@ def postmeta(key: str, value: str) -> str:
     return f"<wp:postmeta>{pair}</wp:postmeta>"
 
 
-def _wp_format(moment: datetime) -> str:
-    # Not strftime("%Y"): glibc writes year 1 as "1", MySQL wants four digits.
-    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
-            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
-
-
-def wp_dates(iso: str | None, shift: int = 0) -> tuple[str, str]:
-    """(local ``Y-m-d H:i:s`` in the date's own offset, the same instant in UTC), ``shift``
-    seconds later; empty if None."""
-    if not iso:
-        return "", ""
-    moment = datetime.fromisoformat(iso) + timedelta(seconds=shift)
-    if moment.tzinfo is None:
-        return _wp_format(moment), _wp_format(moment)
-    try:
-        utc = moment.astimezone(timezone.utc)
-    except OverflowError:  # year 1 with a positive offset: before datetime.min in UTC
-        return _wp_format(moment), _wp_format(moment)
-    return _wp_format(moment), _wp_format(utc)
-
-
 def comment_author_text(name: str | None) -> str:
     """A comment author the way WordPress stores it (``pre_comment_author_name``:
     ``sanitize_text_field`` then ``_wp_specialchars``): white space runs as one space, ``&``,
@@ -150,13 +128,6 @@ def html_text(text: str | None) -> str:
     comment author): ``<`` as ``&lt;``, so no tag can open and escaped text on the blog
     stays text (``&`` and ``>`` are left as they are: WordPress shows them as typed)."""
     return (text or "").replace("<", "&lt;")
-
-
-def rss_date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    moment = datetime.fromisoformat(iso)
-    return format_datetime(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
 
 
 def default_author_login(blog_url: str) -> str:
@@ -373,13 +344,13 @@ class WxrExporter(Exporter):
             )
         body = rewrite_image_sources(body, article.images, self._attachment_url)
         placement = self._placement(article)
-        local, gmt = wp_dates(article.published, placement.date_shift)
+        local, gmt = wordpress_dates(article.published, placement.date_shift)
         title = html_text(article.title)
         meta = [postmeta("_overblog_source_url", article.url)]
         if not article.published:
             meta.append(postmeta("_overblog_date_unknown", "1"))
         if placement.date_shift:
-            meta.append(postmeta("_overblog_date_shifted", wp_dates(article.published)[0]))
+            meta.append(postmeta("_overblog_date_shifted", wordpress_dates(article.published)[0]))
             self.warn(article.url, f"WordPress: date moved by {placement.date_shift} s to "
                                    f"{local} (same title and date as an earlier item: the "
                                    "importer would merge them)")
@@ -393,7 +364,7 @@ class WxrExporter(Exporter):
         fields = [
             element("title", title),
             element("link", article.url),
-            element("pubDate", rss_date(article.published)),
+            element("pubDate", rfc822(article.published)),
             element("dc:creator", login),
             f'<guid isPermaLink="false">{cdata(article.url)}</guid>',
             "<description></description>",
@@ -504,7 +475,7 @@ class WxrExporter(Exporter):
         rendered = []
         flat = list(flatten_comments(article.comments, self._next_comment_id))
         for comment_id, parent_id, comment in flat:
-            local, gmt = wp_dates(comment.published)
+            local, gmt = wordpress_dates(comment.published)
             if not local:
                 local, gmt = (post_local, post_gmt) if post_local else (UNKNOWN_COMMENT_DATE,) * 2
             rendered.append(

@@ -16,13 +16,12 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 from lxml.html import HtmlElement as LxmlElement
 
-from ..discover import classify
 from ..model import Article, Blog
+from ..urls import ARTICLE_KINDS, classify, is_listing_url
 from . import postkiwi, semantic, v1
 from .common import (
     double_unescape,
     html_tree,
-    is_listing_url,
     make_soup,
     meta,
     norm_text,
@@ -87,7 +86,7 @@ def unread_reason(url: str, html: str) -> str | None:
     is reported as ``unreadable: theme NN [Name]``, never dropped in silence.
     """
     kind = classify(url)
-    if kind not in ("post", "page") and not (_ARTICLE_OG.search(html) or _ARTICLE_LD.search(html)):
+    if kind not in ARTICLE_KINDS and not (_ARTICLE_OG.search(html) or _ARTICLE_LD.search(html)):
         return None
     return f"unreadable: {theme_label(html)}"
 

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 
 from bs4 import BeautifulSoup, Tag
 
+from ..dates import PARIS
 from ..model import Comment
-from .dates import PARIS, parse_date_text
+from .dates import parse_date_text
 from .walk import classes_of, first_tag
 
 __all__ = ["comment_widget_status", "kiwi_comments", "read_kiwi_comments", "relative_date",

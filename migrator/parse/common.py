@@ -17,11 +17,12 @@ from bs4 import BeautifulSoup, Tag
 from lxml import etree
 from slugify import slugify
 
-from ..discover import V1_ARTICLE, classify
+from ..dates import date_from_url
 from ..media import original_image_url
 from ..model import Article, Comment
+from ..urls import KIWI_POST, V1_ARTICLE, UrlKind, article_kind, classify
 from .clean import clean_body_and_images
-from .dates import date_from_url, parse_date_text, parse_iso_date
+from .dates import parse_date_text, parse_iso_date
 from .nesting import bound_nesting, flatten_deep, is_unbalanced
 from .walk import tags, tags_where
 
@@ -32,7 +33,6 @@ __all__ = [
     "has_class",
     "double_unescape",
     "html_tree",
-    "is_listing_url",
     "json_ld",
     "make_soup",
     "meta",
@@ -41,12 +41,6 @@ __all__ = [
     "theme_of",
 ]
 
-_LISTING_PATH = re.compile(
-    r"^/(?:$|page/\d+|tag/|archive/|top(?:/|$)|\d+-index\.html|index\.html|"
-    r"categorie-|\d+-categorie-|archive-|(?:search|contact|rss|pages)/?$)"
-)
-_KIWI_POST = re.compile(r"^/(?:19|20)\d{2}/\d{2}/(.+?)\.html?$")
-_ROOT_PAGE = re.compile(r"^/([^/]+)\.html?$")
 _AUTHOR_PREFIX = re.compile(
     r"^(?:r[ée]dig[ée]\s+par|publi[ée]\s+par|[ée]crit\s+par|post[ée]\s+par|written\s+by|"
     r"posted\s+by|published\s+by|by|par|publicado\s+por|escrito\s+por|redactado\s+por|"
@@ -333,10 +327,6 @@ def clean_author(raw: str | None, page_url: str) -> str | None:
     return text
 
 
-def is_listing_url(url: str) -> bool:
-    return bool(_LISTING_PATH.match(urlsplit(url).path or "/"))
-
-
 def _strip_fragment(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
@@ -349,7 +339,7 @@ def same_article_address(url: str, other: str) -> bool:
     if path.rstrip("/") == other_path.rstrip("/"):
         return True
     kinds = {classify(url), classify(other)}
-    if kinds != {"post"}:
+    if kinds != {UrlKind.POST}:
         return False
     return bool(V1_ARTICLE.match(path)) != bool(V1_ARTICLE.match(other_path))
 
@@ -370,19 +360,9 @@ def canonical_url(soup: BeautifulSoup, url: str) -> str:
     return _strip_fragment(url)
 
 
-def kind_of(url: str) -> str:
-    path = urlsplit(url).path
-    if path.startswith("/pages/"):
-        return "page"
-    match = _ROOT_PAGE.match(path)
-    if match and not match.group(1).startswith("article-") and not is_listing_url(url):
-        return "page"
-    return "post"
-
-
 def slug_of(url: str, title: str) -> str:
     path = unquote(urlsplit(url).path)
-    kiwi = _KIWI_POST.match(path)
+    kiwi = KIWI_POST.match(path)
     if kiwi:
         return kiwi.group(1)
     v1 = V1_ARTICLE.match(path)
@@ -483,7 +463,7 @@ def build_article(url: str, soup: BeautifulSoup, found: Found, family: str,
         return None
     article = Article(url=canonical, title=title, body_html=body_html, family=family, theme=theme)
     article.aliases = [given] if given != canonical else []
-    article.kind = kind_of(canonical)  # type: ignore[assignment]
+    article.kind = article_kind(canonical)
     article.slug = slug_of(canonical, title)
     _published(soup, found, canonical, article, ld)
     modified = parse_iso_date(str(ld.get("dateModified") or ""))

@@ -4,6 +4,9 @@ Covers every variant in STRUCTURE.md §2: "Publié le 23 Juin 2020", "1er août 
 "3 octobre 2012 3 03 /10 /octobre /2012 12:08", the 24 h + bogus am/pm "27 Avril 2014, 16:20pm",
 "Apr 27 2014, 16:20pm", "06/12/2017", ISO strings. Month names in FR/EN/ES/DE/IT, any case,
 abbreviated or not. A date without zone is Europe/Paris local time (Overblog is a French platform).
+
+Only dates as a page *shows* them are read here; machine dates (ISO 8601, RFC 822, offsets) are
+``migrator.dates``, which ``parse_iso_date`` uses before falling back on the visible text.
 """
 
 from __future__ import annotations
@@ -11,17 +14,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from ..dates import PARIS, normalize_offset, parse_iso
 
 __all__ = [
-    "PARIS",
-    "date_from_url",
     "parse_date_text",
     "parse_french_date",
     "parse_iso_date",
 ]
-
-PARIS = ZoneInfo("Europe/Paris")
 
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     1: ("janvier", "janv", "january", "jan", "enero", "ene", "januar", "janner", "gennaio", "gen"),
@@ -50,7 +50,6 @@ _MONTH_DAY_YEAR = re.compile(
 _NUMERIC = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
 _TIME = re.compile(r"(?<![\d/])(\d{1,2})\s*[:h]\s*(\d{2})(?::(\d{2}))?(?!\d)")
-_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/[^/]+$")
 
 
 def _fold(text: str) -> str:
@@ -119,24 +118,10 @@ def parse_french_date(text: str) -> datetime | None:
 
 
 def parse_iso_date(value: str) -> datetime | None:
-    """ISO 8601 from JSON-LD / <time datetime>; keeps its offset, assumes Paris when it has none."""
-    value = value.strip()
-    if not value:
-        return None
-    if value.endswith("Z"):
-        value = value[:-1] + "+00:00"
-    value = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        found = parse_date_text(value)
-        return found[0] if found else None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=PARIS)
-
-
-def date_from_url(url: str) -> datetime | None:
-    """Kiwi permalink /YYYY/MM/slug.html -> 1st of that month, midnight Paris (month precision)."""
-    match = _URL_MONTH.search(url.split("?", 1)[0].split("#", 1)[0])
-    if not match:
-        return None
-    return datetime(int(match.group(1)), int(match.group(2)), 1, tzinfo=PARIS)
+    """ISO 8601 from JSON-LD / <time datetime> (``dates.parse_iso``: offset kept, Paris when it
+    has none); a value that is not ISO is read as visible text."""
+    parsed = parse_iso(value)
+    if parsed is not None or not value.strip():
+        return parsed
+    found = parse_date_text(normalize_offset(value.strip()))
+    return found[0] if found else None

@@ -31,8 +31,8 @@ from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
 
-from ..discover import classify
 from ..model import Article
+from ..urls import ARTICLE_KINDS, classify
 from .bylines import author_from, tags_from
 from .comments import read_kiwi_comments
 from .common import (
@@ -80,7 +80,7 @@ def detect(soup: BeautifulSoup) -> bool:
 
 def looks_like_article(url: str, soup: BeautifulSoup) -> bool:
     """An article's address (post or static page form), or a declared article."""
-    if classify(url) in ("post", "page"):
+    if classify(url) in ARTICLE_KINDS:
         return True
     return meta(soup, "og:type") == "article" or bool(json_ld(soup).get("headline"))
 

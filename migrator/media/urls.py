@@ -1,8 +1,12 @@
-"""Image URL rules: find the highest-resolution URL of an Overblog image.
+"""Media URL rules: which images and files an article has, at their highest resolution.
 
 Overblog serves thumbnails through size segments (``/300x200/``, ``/400x260-ct/``,
 ``/582x288/smart/``), the ``resize.over-blog.com/WxH.jpg?<url>`` wrapper and the v1
-``img.over-blog.com/WxH/<path>`` proxy in front of ``idata.over-blog.com``.
+``img.over-blog.com/WxH/<path>`` proxy in front of ``idata.over-blog.com``;
+``original_image_url`` undoes them. ``article_media_urls`` lists what a download fetches: the
+images, the cover, and the files linked from the body (PDFs on ``data.over-blog-kiwi.com``,
+``.pdf``/``.doc``… links). Pure functions, used by the download (crawl stage) and the publishing
+(export stage) alike.
 """
 
 from __future__ import annotations
@@ -10,9 +14,22 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-__all__ = ["image_url_candidates", "is_overblog_media_host", "original_image_url"]
+from bs4 import BeautifulSoup
 
-_MEDIA_HOSTS = {
+from ..model import Article
+
+__all__ = [
+    "FILE_EXTENSIONS",
+    "FILE_HOSTS",
+    "MEDIA_HOSTS",
+    "article_media_urls",
+    "body_file_links",
+    "image_url_candidates",
+    "is_overblog_media_host",
+    "original_image_url",
+]
+
+MEDIA_HOSTS = frozenset({
     "idata.over-blog.com",
     "img.over-blog.com",
     "img2.over-blog.com",
@@ -21,7 +38,11 @@ _MEDIA_HOSTS = {
     "img.over-blog-kiwi.com",
     "data.over-blog-kiwi.com",
     "media.over-blog.com",
-}
+})
+"""Overblog hosts that serve blog content files (not the theme's assets host)."""
+FILE_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods",
+                   ".zip", ".mp3", ".ogg", ".epub", ".txt", ".rtf")
+FILE_HOSTS = ("data.over-blog-kiwi.com",)
 _SIZE_SEGMENT = re.compile(r"/\d{1,5}x\d{1,5}(?:-ct)?(?:/smart)?(?=/)")
 _LEADING_SIZE = re.compile(r"^/\d{1,5}x\d{1,5}(?:-ct)?(?:/smart)?(?=/)")
 # image.over-blog.com/<sig>=/…/image%2F<7-digit blog id>%2F<YYYYMM[DD]>%2Fob_<hex>_<name>
@@ -31,7 +52,7 @@ _THUMBOR_PATH = re.compile(r"image%2F(\d{7})%2F(\d{6,8})%2F([^/?#]+)$", re.I)
 def is_overblog_media_host(host: str) -> bool:
     """True for hosts that serve blog content files (not the theme's assets host)."""
     host = host.lower().split(":", 1)[0]
-    return host in _MEDIA_HOSTS or host.endswith(".idata.over-blog.com")
+    return host in MEDIA_HOSTS or host.endswith(".idata.over-blog.com")
 
 
 def _unwrap_resize(url: str) -> str:
@@ -96,3 +117,31 @@ def image_url_candidates(url: str) -> list[str]:
     given = "https:" + url.strip() if url.strip().startswith("//") else url.strip()
     candidates.append(given)
     return list(dict.fromkeys(candidates))
+
+
+def _is_file_link(url: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return host in FILE_HOSTS or unquote(parts.path).lower().endswith(FILE_EXTENSIONS)
+
+
+def body_file_links(body_html: str) -> list[tuple[str, str]]:
+    """(URL, link text) of attached files linked from a body (PDFs, documents…)."""
+    if "<a" not in body_html:
+        return []
+    soup = BeautifulSoup(body_html, "html.parser")
+    links: dict[str, str] = {}
+    for anchor in soup.find_all("a", href=True):
+        href = anchor["href"].strip()
+        if href.startswith(("http://", "https://", "//")) and _is_file_link(href):
+            links.setdefault(original_image_url(href), anchor.get_text(" ", strip=True))
+    return list(links.items())
+
+
+def article_media_urls(article: Article) -> list[str]:
+    """Every media URL of an article, highest resolution, each once, in order."""
+    urls = [original_image_url(image.url) for image in article.images]
+    if article.cover_image:
+        urls.append(original_image_url(article.cover_image))
+    urls += [url for url, _text in body_file_links(article.body_html)]
+    return [u for u in dict.fromkeys(urls) if u.startswith(("http://", "https://"))]

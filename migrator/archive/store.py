@@ -1,0 +1,234 @@
+"""The archive's SQLite file: its schema, its migrations, and the plumbing every table uses.
+
+One connection, one lock: the archive is shared by the crawl's threads. Every write is
+committed at once, alone or with the others of one ``transaction()`` block. SQLite errors
+become ``ArchiveError`` here.
+
+Schema versions (``PRAGMA user_version``): 1 kept the crawl's dates in the key/value ``state``
+table as strings (``listing_date:<key>`` → ``"<iso>|0"``, ``feed_date:<url>`` → ``"<iso>"``);
+2 gives them typed tables (``listing_dates``, ``feed_dates``). Opening an archive of an older
+version migrates it in place, in one transaction; a newer version is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from ..errors import ArchiveError
+
+__all__ = ["ARCHIVE_FILE", "ITER_BATCH", "SCHEMA_VERSION", "Store"]
+
+ARCHIVE_FILE = "archive.sqlite"
+SCHEMA_VERSION = 2
+ITER_BATCH = 200
+"""Rows read at once when iterating (keyset pagination: memory stays flat)."""
+_Self = TypeVar("_Self", bound="Store")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    url TEXT PRIMARY KEY,
+    final_url TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    headers TEXT NOT NULL,
+    content BLOB NOT NULL,
+    fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS urls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    url TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT 'todo',
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS urls_state ON urls (state, id);
+CREATE INDEX IF NOT EXISTS urls_state_kind ON urls (state, kind, id);
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY,
+    published TEXT,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_order ON articles (published IS NULL, published, url);
+CREATE TABLE IF NOT EXISTS state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS listing_dates (
+    key TEXT PRIMARY KEY,
+    iso TEXT NOT NULL,
+    has_time INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feed_dates (
+    url TEXT PRIMARY KEY,
+    iso TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS media (
+    url TEXT PRIMARY KEY,
+    sha256 TEXT,
+    file TEXT,
+    status TEXT NOT NULL,
+    reason TEXT,
+    fetched_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS media_sha256 ON media (sha256);
+CREATE INDEX IF NOT EXISTS media_file ON media (file);
+"""
+
+
+def _dates_out_of_state(db: sqlite3.Connection) -> None:
+    """Version 1 → 2: the crawl's dates move from ``state`` strings to their typed tables."""
+    rows = db.execute("SELECT key, value FROM state WHERE key LIKE 'listing_date:%' "
+                      "OR key LIKE 'feed_date:%'").fetchall()
+    for key, value in rows:
+        name, _, subject = key.partition(":")
+        if name == "listing_date":
+            iso, _, has_time = value.rpartition("|")
+            db.execute("INSERT OR REPLACE INTO listing_dates (key, iso, has_time) "
+                       "VALUES (?, ?, ?)", (subject, iso, int(has_time == "1")))
+        else:
+            db.execute("INSERT OR REPLACE INTO feed_dates (url, iso) VALUES (?, ?)",
+                       (subject, value))
+    db.execute("DELETE FROM state WHERE key LIKE 'listing_date:%' OR key LIKE 'feed_date:%'")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _dates_out_of_state}
+"""From version N to N + 1, run after the tables of the current ``SCHEMA`` exist."""
+
+
+class Store:
+    """An open archive file: the connection, its lock, reads, writes and transactions."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / ARCHIVE_FILE
+        self._lock = threading.RLock()
+        self._batch_depth = 0
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise ArchiveError(f"cannot create the archive folder {self.folder}: {reason}") from exc
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot open the archive {self.path}: {exc}") from exc
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise ArchiveError(
+                    f"the archive {self.path} was written by a newer version (schema {version})"
+                )
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA busy_timeout = 5000")
+            self._create_or_migrate(db, version)
+        except sqlite3.OperationalError as exc:
+            db.close()
+            raise ArchiveError(f"cannot open the archive {self.path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise ArchiveError(
+                f"{self.path} is not an archive (not an SQLite database): {exc}"
+            ) from exc
+        except ArchiveError:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _create_or_migrate(db: sqlite3.Connection, version: int) -> None:
+        """The current tables, and an older archive's content moved into them (one
+        transaction: an interrupted migration leaves the archive as it was)."""
+        if version == SCHEMA_VERSION:
+            db.executescript(SCHEMA)
+            return
+        db.execute("BEGIN")
+        try:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            for step in range(max(version, 1), SCHEMA_VERSION):
+                if version:  # a new file has nothing to migrate
+                    MIGRATIONS[step](db)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            db.rollback()
+            raise
+        db.execute("COMMIT")
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _write(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            try:
+                if self._batch_depth:
+                    return self._db.execute(sql, params)
+                with self._db:  # one short transaction, committed on exit
+                    return self._db.execute(sql, params)
+            except sqlite3.Error as exc:
+                raise ArchiveError(f"cannot write to the archive {self.path}: {exc}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes into one transaction: all of them are stored, or (on error) none.
+
+        The crawl stores what it learnt from one page this way: one commit instead of a dozen,
+        and a crawl killed in the middle never leaves half a page's work behind. Other threads
+        wait for the transaction to end before they write.
+        """
+        with self._lock:
+            outer = self._batch_depth == 0  # an inner block joins the outer one
+            if outer:
+                self._execute_or_fail("BEGIN")
+            self._batch_depth += 1
+            try:
+                yield
+            except BaseException:
+                if outer:
+                    self._db.rollback()
+                raise
+            finally:
+                self._batch_depth -= 1
+            if outer:
+                self._execute_or_fail("COMMIT")
+
+    def _execute_or_fail(self, sql: str) -> None:
+        try:
+            self._db.execute(sql)
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot write to the archive {self.path}: {exc}") from exc
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise ArchiveError(f"cannot read the archive {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._db.close()
+            except sqlite3.Error as exc:
+                raise ArchiveError(f"cannot close the archive {self.path}: {exc}") from exc
+
+    def __enter__(self: _Self) -> _Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,221 @@
+"""Polite, retrying, redirect-aware GET: ``Fetcher.get`` is the only way a URL is read.
+
+It obeys robots.txt and keeps each host's delay, also across threads (``HostQueues``), retries
+transient failures with exponential backoff and ``Retry-After``, follows redirects only inside
+the blog, and raises ``FetchError`` / ``HostUnreachable`` when a URL fails for good. What
+answers is the transport (``fetch.transport``): HTTP, a saved copy, a test's table. ``sleep``
+and ``clock`` are seams too: tests pass fakes, nothing really waits.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from types import TracebackType
+from urllib.parse import urljoin
+
+from protego import Protego
+
+from ..dates import parse_retry_after
+from ..errors import FetchError, HostUnreachable
+from ..response import Response
+from ..settings import CrawlSettings
+from .http import HttpTransport
+from .politeness import HostQueues, hostname
+from .transport import TransientError, Transport
+
+__all__ = ["Fetcher", "MAX_REDIRECTS", "REDIRECT_STATUSES"]
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
+RETURNED_CLIENT_ERRORS = frozenset({404, 410})
+
+
+class Fetcher:
+    """Polite, retrying, redirect-aware GET. Safe to share between a few threads."""
+
+    def __init__(
+        self,
+        settings: CrawlSettings,
+        transport: Transport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.transport = transport or HttpTransport(settings.max_body_bytes)
+        self._cancelled = threading.Event()
+        self._random = random.Random()
+        self.hosts = HostQueues(
+            settings, getattr(self.transport, "needs_politeness", True), self._load_robots,
+            self._interruptible_sleep if sleep is time.sleep else sleep, clock)
+        """Each host's robots.txt, delay and queue of requests (shared by every thread)."""
+
+    # -- public -------------------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        allowed_hosts: set[str] | None = None,
+        any_host: bool = False,
+        known: Callable[[str], Response | None] | None = None,
+    ) -> Response:
+        """GET ``url``; 2xx, 304, 404 and 410 come back as Responses, other failures raise.
+
+        Redirects are followed only to ``allowed_hosts`` (default: the URL's own host), or
+        anywhere with ``any_host`` (for a blog's home page, which may have moved). ``known``
+        gives the stored answer of a redirect target, if any: it is used instead of asking
+        the server again (an old ``/article-ID.html`` address of a post already fetched).
+        """
+        scope = {h.lower() for h in allowed_hosts} if allowed_hosts else {hostname(url)}
+        headers = self._headers(etag, last_modified)
+        current, seen = url, {url}
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = self._get_with_retries(current, headers)
+            location = response.headers.get("location")
+            if response.status not in REDIRECT_STATUSES or not location:
+                return self._final(url, current, response)
+            target = urljoin(current, location.strip())
+            if not any_host and hostname(target) not in scope:
+                raise FetchError(url, f"redirect outside the blog to {target}", response.status)
+            if target in seen:
+                raise FetchError(url, f"redirect loop at {target}", response.status)
+            stored = known(target) if known else None
+            if stored is not None:
+                return replace(stored, url=url, final_url=target)
+            seen.add(target)
+            current = target
+        raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
+
+    def robots_sitemaps(self, host_url: str) -> list[str]:
+        """``Sitemap:`` lines of the host's robots.txt (empty when there is none)."""
+        robots = self.hosts.robots(host_url)
+        return list(robots.sitemaps) if robots is not None else []
+
+    def crawl_delay(self, url: str) -> float:
+        """Seconds kept between two requests to the host of ``url``."""
+        return self.hosts.delay(hostname(url))
+
+    def cancel(self) -> None:
+        """Stop at once: waits in progress end and every later ``get`` raises FetchError.
+
+        Called when the crawl is interrupted, so that worker threads sleeping out a delay or a
+        long Retry-After do not hold the exit.
+        """
+        self._cancelled.set()
+
+    def close(self) -> None:
+        close = getattr(self.transport, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        self._cancelled.wait(seconds)
+
+    def _check_cancelled(self, url: str) -> None:
+        if self._cancelled.is_set():
+            raise FetchError(url, "crawl interrupted")
+
+    # -- one URL, with retries ----------------------------------------------------------
+
+    def _headers(self, etag: str | None, last_modified: str | None) -> dict[str, str]:
+        headers = {"User-Agent": self.settings.user_agent, "Accept": "*/*"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    def _final(self, asked: str, final_url: str, response: Response) -> Response:
+        status = response.status
+        if status < 400 or status in RETURNED_CLIENT_ERRORS:
+            return replace(response, url=asked, final_url=final_url)
+        raise FetchError(asked, f"HTTP {status}", status)
+
+    def _get_with_retries(self, url: str, headers: dict[str, str]) -> Response:
+        if self.settings.obey_robots and not self.hosts.allowed(url):
+            raise FetchError(url, "disallowed by robots.txt")
+        return self._send_with_retries(url, headers)
+
+    def _send_with_retries(self, url: str, headers: dict[str, str]) -> Response:
+        host = hostname(url)
+        attempts = max(0, self.settings.retries) + 1
+        reached = False
+        reason = "no attempt made"
+        last: Response | None = None
+        for attempt in range(attempts):
+            try:
+                with self.hosts.turn(host):
+                    self._check_cancelled(url)
+                    response = self.transport.send(url, headers, self.settings.timeout)
+            except TransientError as exc:
+                reached = reached or exc.reached_host
+                reason = exc.reason
+                wait = self._backoff(attempt)
+            else:
+                reached = True
+                if not _retryable(response.status):
+                    return response
+                last, reason = response, f"HTTP {response.status}"
+                wait = self._retry_wait(url, response, attempt)
+            if attempt + 1 < attempts:
+                self.hosts.defer(host, wait)
+        if last is not None:
+            raise FetchError(url, f"{reason} after {attempts} attempts", last.status)
+        if not reached:
+            raise HostUnreachable(url, reason)
+        raise FetchError(url, f"{reason} after {attempts} attempts")
+
+    def _retry_wait(self, url: str, response: Response, attempt: int) -> float:
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        if retry_after is None:
+            return self._backoff(attempt)
+        if retry_after > self.settings.max_retry_after:
+            raise FetchError(
+                url,
+                f"HTTP {response.status}, server asks to wait {retry_after:.0f} s "
+                f"(more than {self.settings.max_retry_after:.0f} s)",
+                response.status,
+            )
+        return retry_after
+
+    def _backoff(self, attempt: int) -> float:
+        base = max(0.0, self.settings.backoff) * 2**attempt
+        return base + self._random.uniform(0, base / 4)
+
+    # -- robots.txt ----------------------------------------------------------------------
+
+    def _load_robots(self, robots_url: str) -> Protego | None:
+        """Retried like any page (a 429 or a reset must not lose the Crawl-delay)."""
+        headers = {"User-Agent": self.settings.user_agent, "Accept": "text/plain, */*"}
+        host = hostname(robots_url)
+        for _hop in range(2):  # one redirect allowed on the same host (http → https)
+            try:
+                response = self._send_with_retries(robots_url, headers)
+            except FetchError:
+                return None
+            location = response.headers.get("location", "")
+            if response.status not in REDIRECT_STATUSES or not location:
+                break
+            robots_url = urljoin(robots_url, location.strip())
+            if hostname(robots_url) != host:
+                return None
+        if response.status != 200:
+            return None
+        return Protego.parse(response.text)
+
+
+def _retryable(status: int) -> bool:
+    return status == 429 or status >= 500
