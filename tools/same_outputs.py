@@ -35,7 +35,9 @@ is a difference), except, and the tool says so each time it runs:
   by URL, without its row ids (queue order varies with threads); every article's JSON; every
   media record without ``fetched_at``; the crawl state (key, value), whatever table holds it;
 - ``cli.txt``: what each command printed (exit status, then its error output sorted: log lines
-  of worker threads come in any order), the output folder written ``<out>``;
+  of worker threads come in any order), the output folder written ``<out>``, without the
+  progress lines (``discovered N · fetched N …``, written every 25 pages: how many articles
+  are stored at that moment depends on thread timing);
 - ``wordpress.xml``: compared as bytes; when the bytes differ and the two files are the same
   canonical XML (C14N 2.0, CDATA sections read as text), the tool lists the lines that differ
   and counts the file as *canonically identical* rather than as a difference.
@@ -52,6 +54,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -72,6 +75,7 @@ MEDIA_HOSTS = ("idata.over-blog.com", "image.over-blog.com", "img.over-blog-kiwi
                "img.over-blog.com", "resize.over-blog.com")
 TIMES_IN_REPORT = ("started", "finished")
 ARCHIVE_FILES = ("archive.sqlite", "archive.sqlite-wal", "archive.sqlite-shm")
+PROGRESS_LINE = re.compile(r"^discovered \d+ · fetched \d+ ")
 
 
 # -- the blogs ---------------------------------------------------------------------------------
@@ -144,7 +148,8 @@ def run_side(side: str, blogs: list[str], out: Path, proxy_url: str) -> None:
                 done = subprocess.run([sys.executable, "-m", "migrator.cli", *arguments],
                                       cwd=folder, env=env, capture_output=True, text=True,
                                       timeout=900, check=False)
-                said = sorted(done.stderr.replace(str(folder), "<out>").splitlines())
+                said = sorted(line for line in done.stderr.replace(str(folder), "<out>")
+                              .splitlines() if not PROGRESS_LINE.match(line))
                 lines += [f"$ {name}: exit {done.returncode}", *said]
             (folder / "cli.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -298,7 +303,8 @@ def print_exclusions() -> None:
     print("  report.json: without 'started' and 'finished' (clock times), output folder as <out>")
     print("  .archive/archive.sqlite: logical content, without responses' fetched_at and Date")
     print("    header, media's fetched_at (clock times) and the queue's row ids (thread order)")
-    print("  cli.txt: exit status and error output, lines sorted (threads), folder as <out>")
+    print("  cli.txt: exit status and error output, lines sorted (threads), folder as <out>,")
+    print("    without the progress lines (their counts depend on thread timing)")
     print("  *.xml whose bytes differ: counted identical only when the canonical XML is the same,")
     print("    and listed below with the lines that differ")
 
