@@ -28,12 +28,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
 from .discover import find_links
-from .model import Article
+from .model import Article, Comment
 from .parse import parse_page
 from .urls import Scope
 
@@ -62,11 +63,12 @@ Parser = Callable[[str, str, "datetime | None"], "Article | None"]
 class GoldPage:
     name: str
     html: str
-    expected: dict
+    expected: dict[str, Any]
 
     @property
     def url(self) -> str:
-        return self.expected["url"]
+        url: str = self.expected["url"]
+        return url
 
     @property
     def is_article(self) -> bool:
@@ -121,7 +123,7 @@ class Score:
         self.misses += other.misses
         self.pages += other.pages
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"accuracy": {name: round(self.accuracy(name), 4) for name in FIELDS},
                 "counts": {name: [self.correct[name], self.total[name]] for name in FIELDS},
                 "overall": round(self.overall(), 4), "pages": self.pages,
@@ -157,11 +159,11 @@ def body_text(body_html: str) -> str:
     return _flat(BeautifulSoup(body_html, "lxml").get_text(" "))
 
 
-def _comment_shape(comments: list) -> list[tuple]:
+def _comment_shape(comments: list[Comment]) -> list[tuple[str, str | None, int]]:
     return [(c.author, c.published, len(c.replies)) for c in comments]
 
 
-def _date_ok(article: Article, expected: dict) -> bool:
+def _date_ok(article: Article, expected: dict[str, Any]) -> bool:
     if article.published != expected["published"]:
         return False
     precision = expected.get("date_precision")

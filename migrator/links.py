@@ -28,6 +28,10 @@ Old address forms that resolve to an article: any of its URLs (canonical and ali
 host of the blog (with or without ``www.``, http or https), relative links, and for v1 posts
 every ``/article-…-<id>.html`` spelling of the same ``<id>``. Tag links (``/tag/<name>/``,
 ``/tag/<name>/<page>``) go to ``/tags/<name>/`` (the term page Hugo generates).
+
+The plan also lists, in order of first appearance, every author, category and tag name (as the
+archive has them): WXR declares them in its channel before the first item, so the exporter
+knows them before the articles stream through it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
@@ -172,6 +177,9 @@ class SitePlan:
         """(url, title key, local date, title if undated) per article until ``build`` ends."""
         self.hosts: set[str] = set()
         """Bare host names (no ``www.``) of the blog."""
+        self._authors: dict[str | None, None] = {}
+        self._categories: dict[str, None] = {}
+        self._tags: dict[str, None] = {}
 
     @classmethod
     def build(cls, articles: Iterable[Article], blog_urls: Iterable[str] = ()) -> SitePlan:
@@ -195,6 +203,9 @@ class SitePlan:
         base = article_slug(article.slug, article.title, article.url)
         placement = Placement(kind, unique_name(base, self._used[kind]))
         self._placements[article.url] = placement
+        self._authors.setdefault(article.author)
+        self._categories.update(dict.fromkeys(article.categories))
+        self._tags.update(dict.fromkeys(article.tags))
         if self._import_keys is not None:
             local = wordpress_dates(article.published)[0]
             self._import_keys.append((article.url, _title_key(kind, article.title), local,
@@ -215,7 +226,7 @@ class SitePlan:
             self._separate_group(group, groups)
 
     def _separate_group(
-        self, group: list[tuple[str, str, str]], titles: dict[bytes, object]
+        self, group: list[tuple[str, str, str]], titles: dict[bytes, Any]
     ) -> None:
         originals = {local for _url, local, _title in group if local}
         taken: set[str] = set()
@@ -240,6 +251,22 @@ class SitePlan:
 
     def placement(self, article_url: str) -> Placement | None:
         return self._placements.get(article_url)
+
+    @property
+    def authors(self) -> list[str | None]:
+        """Every article's author as the archive has it (None: none), each once, in order of
+        first appearance: WXR declares the authors before its first item."""
+        return list(self._authors)
+
+    @property
+    def categories(self) -> list[str]:
+        """Every category name, each once, in order of first appearance (same reason)."""
+        return list(self._categories)
+
+    @property
+    def tags(self) -> list[str]:
+        """Every tag name, each once, in order of first appearance (same reason)."""
+        return list(self._tags)
 
     def __len__(self) -> int:
         return len(self._placements)
@@ -277,7 +304,7 @@ class SitePlan:
         soup = BeautifulSoup(body_html, "html.parser")
         changed = False
         for anchor in soup.find_all("a", href=True):
-            target = self.resolve(anchor["href"], page_url, wordpress)
+            target = self.resolve(str(anchor["href"]), page_url, wordpress)
             if target is not None:
                 target = base_url.rstrip("/") + target
             if target is not None and target != anchor["href"]:

@@ -16,8 +16,7 @@ from pathlib import Path
 from .archive import Archive
 from .crawler import Crawler, Scheduler
 from .errors import ExportError
-from .export import Exporter, open_exporters
-from .export.redirects import RedirectsExporter
+from .export import Exporter, site_exporters
 from .fetch import Fetcher
 from .links import SitePlan
 from .media.download import MediaDownloader
@@ -95,13 +94,11 @@ def export(
             raise ExportError(f"the archive in {archive_dir} holds no blog yet")
         report = report or Report(source=blog.url)
         _collect_failures(archive, report, settings.include_images)
-        exporters = open_exporters(list(formats), out_dir, settings)
-        if "markdown" in formats or "wxr" in formats:
-            exporters.append(RedirectsExporter(out_dir, settings, formats))
         blog_urls = [blog.url, archive.base_url or ""]
-        plan = SitePlan.build(archive.iter_articles(), blog_urls)  # first pass: slugs only
-        for exporter in exporters:
-            exporter.plan = plan
+        # First pass: where every article lands (slugs, old addresses, WordPress keys) and
+        # the site's authors and terms, a few strings per article.
+        plan = SitePlan.build(archive.iter_articles(), blog_urls)
+        exporters = site_exporters(formats, out_dir, settings, plan)
         articles = _counted(archive.iter_articles(), report)
         if settings.include_images:
             publish_media(archive, out_dir)

@@ -55,6 +55,7 @@ __all__ = [
     "Video",
     "clean_article_html",
     "clean_comment_html",
+    "clean_text",
     "safe_url",
     "sanitize_article",
     "video_of",
@@ -251,11 +252,11 @@ def _prepare(html: str) -> str:
         else:
             tag.decompose()
     for frame in soup.find_all("iframe"):
-        video = video_of(frame.get("src"))
+        video = video_of(_attribute(frame, "src"))
         if video is not None:
             frame["src"] = video.embed_url
             continue
-        target = safe_url(frame.get("src"), relative=False)
+        target = safe_url(_attribute(frame, "src"), relative=False)
         if target:
             frame.replace_with(_link(soup, target))
         else:
@@ -297,14 +298,21 @@ def clean_comment_html(html: str) -> str:
     return _COMMENT.clean(html) if html else ""
 
 
-def _text(text: str | None) -> str:
+def _attribute(tag: Tag, name: str) -> str | None:
+    """A one-valued attribute (``src``, ``href``), or None."""
+    value = tag.get(name)
+    return None if value is None else str(value)
+
+
+def clean_text(text: str | None) -> str:
+    """A text field as every output gets it: without control characters."""
     return _CONTROL.sub("", text or "")
 
 
 def _comment(comment: Comment) -> Comment:
     return replace(
         comment,
-        author=_text(comment.author),
+        author=clean_text(comment.author),
         body_html=clean_comment_html(comment.body_html),
         url=safe_url(comment.url, relative=False),
         replies=[_comment(reply) for reply in comment.replies],
@@ -316,8 +324,8 @@ def _images(images: list[Image]) -> list[Image]:
     for image in images:
         url = safe_url(image.url)
         if url:
-            kept.append(replace(image, url=url, alt=_text(image.alt),
-                                caption=_text(image.caption)))
+            kept.append(replace(image, url=url, alt=clean_text(image.alt),
+                                caption=clean_text(image.caption)))
     return kept
 
 
@@ -327,10 +335,10 @@ def sanitize_article(article: Article) -> Article:
     and only http(s) image, cover and comment-author URLs. The archive's copy is untouched."""
     return replace(
         article,
-        title=_text(article.title),
+        title=clean_text(article.title),
         body_html=clean_article_html(article.body_html),
-        excerpt=_text(article.excerpt) if article.excerpt is not None else None,
-        author=_text(article.author) if article.author is not None else None,
+        excerpt=clean_text(article.excerpt) if article.excerpt is not None else None,
+        author=clean_text(article.author) if article.author is not None else None,
         images=_images(article.images),
         cover_image=safe_url(article.cover_image),
         comments=[_comment(comment) for comment in article.comments],

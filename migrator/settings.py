@@ -80,7 +80,7 @@ def check_base_url(url: str) -> str:
         problem = "no query or fragment allowed"
     elif not problem and not _PATH.match(parts.path):
         problem = "its path has a character that is not allowed in a URL"
-    elif not problem and parts.netloc != parts.hostname + (f":{port}" if port else ""):
+    elif not problem and parts.netloc != (parts.hostname or "") + (f":{port}" if port else ""):
         problem = "unexpected characters in the host part"
     if problem:
         shown = text if len(text) <= 80 and text.isprintable() else repr(text[:80])

@@ -17,12 +17,13 @@ from test_export_samples import (
 from migrator.errors import ExportError
 from migrator.export import EXPORTERS, Exporter, open_exporters
 from migrator.export.wxr import xml_safe
+from migrator.links import SitePlan
 from migrator.model import Article
 from migrator.settings import ExportSettings
 
 
 def run_export(name: str, out_dir: Path, articles: list[Article], **settings: object) -> Exporter:
-    exporter = EXPORTERS[name](out_dir, ExportSettings(**settings))
+    exporter = EXPORTERS[name](out_dir, ExportSettings(**settings), SitePlan.build(articles))
     exporter.start(make_blog())
     for article in articles:
         exporter.write(article)
@@ -90,14 +91,14 @@ class TestExporterContract:
         assert leftovers == []
 
     def test_open_exporters(self, name: str, tmp_path: Path) -> None:
-        exporters = open_exporters([name, name], tmp_path / "new", ExportSettings())
+        exporters = open_exporters([name, name], tmp_path / "new", ExportSettings(), SitePlan())
         assert [type(e) for e in exporters] == [EXPORTERS[name]]
         assert (tmp_path / "new").is_dir()
 
 
 @pytest.mark.parametrize("name", ["json", "wxr"])
 def test_single_file_appears_only_at_finish(name: str, tmp_path: Path) -> None:
-    exporter = EXPORTERS[name](tmp_path, ExportSettings())
+    exporter = EXPORTERS[name](tmp_path, ExportSettings(), SitePlan.build([make_article(1)]))
     exporter.start(make_blog())
     exporter.write(make_article(1))
     assert list(tmp_path.glob("*.json")) + list(tmp_path.glob("*.xml")) == []
@@ -125,19 +126,20 @@ def test_markdown_file_in_the_way_is_export_error(tmp_path: Path) -> None:
 
 def test_open_exporters_rejects_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="'pdf'"):
-        open_exporters(["json", "pdf"], tmp_path, ExportSettings())
+        open_exporters(["json", "pdf"], tmp_path, ExportSettings(), SitePlan())
 
 
 def test_open_exporters_unwritable_out_dir(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
     with pytest.raises(ExportError, match="cannot write"):
-        open_exporters(["json"], tmp_path / "f" / "out", ExportSettings())
+        open_exporters(["json"], tmp_path / "f" / "out", ExportSettings(), SitePlan())
 
 
 @pytest.mark.parametrize("name", sorted(EXPORTERS))
 def test_memory_does_not_grow_with_articles(name: str, tmp_path: Path) -> None:
     """Streaming: 500 more articles may not cost more than the per-file bookkeeping."""
-    exporter = EXPORTERS[name](tmp_path, ExportSettings())
+    plan = SitePlan.build(make_article(i) for i in range(600))
+    exporter = EXPORTERS[name](tmp_path, ExportSettings(), plan)
     exporter.start(make_blog())
 
     def big_article(i: int):

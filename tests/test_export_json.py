@@ -12,12 +12,13 @@ import pytest
 from test_export_samples import hostile_articles, make_article, make_blog
 
 from migrator.export.json_export import SCHEMA_PATH, JsonExporter, load_schema
+from migrator.links import SitePlan
 from migrator.model import Article
 from migrator.settings import ExportSettings
 
 
 def export(tmp_path: Path, articles: list[Article]) -> str:
-    exporter = JsonExporter(tmp_path, ExportSettings())
+    exporter = JsonExporter(tmp_path, ExportSettings(), SitePlan.build(articles))
     exporter.start(make_blog())
     for article in articles:
         exporter.write(article)
@@ -46,8 +47,7 @@ def test_slug_is_the_new_one_and_overblog_slug_kept(tmp_path: Path) -> None:
     from migrator.links import SitePlan
 
     articles = [make_article(i, slug="!!!") for i in range(3)]
-    exporter = JsonExporter(tmp_path, ExportSettings())
-    exporter.plan = SitePlan.build(articles)
+    exporter = JsonExporter(tmp_path, ExportSettings(), SitePlan.build(articles))
     exporter.start(make_blog())
     for article in articles:
         exporter.write(article)

@@ -18,12 +18,13 @@ from test_export_samples import (
 
 from migrator.export.json_export import JsonExporter
 from migrator.export.markdown import MarkdownExporter, html_to_markdown
+from migrator.links import SitePlan
 from migrator.model import Article, Image
 from migrator.settings import ExportSettings
 
 
 def export(tmp_path: Path, articles: list[Article], **settings: object) -> MarkdownExporter:
-    exporter = MarkdownExporter(tmp_path, ExportSettings(**settings))
+    exporter = MarkdownExporter(tmp_path, ExportSettings(**settings), SitePlan.build(articles))
     exporter.start(make_blog())
     for article in articles:
         exporter.write(article)
@@ -137,7 +138,7 @@ def test_hostile_titles_round_trip_like_json(tmp_path: Path, flavor: str) -> Non
     articles = hostile_articles()
     articles[1].published = None
     exporter = export(tmp_path, articles, flavor=flavor)
-    json_exporter = JsonExporter(tmp_path, ExportSettings())
+    json_exporter = JsonExporter(tmp_path, ExportSettings(), SitePlan.build(articles))
     json_exporter.start(make_blog())
     for article in articles:
         json_exporter.write(article)

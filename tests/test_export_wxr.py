@@ -13,6 +13,7 @@ from test_export_samples import BLOG_URL, WP, hostile_articles, make_article, ma
 
 from migrator.errors import ExportError
 from migrator.export.wxr import NAMESPACES, WxrExporter, cdata, flatten_comments, xml_safe
+from migrator.links import SitePlan
 from migrator.model import Article, Comment, Image
 from migrator.settings import ExportSettings
 
@@ -22,7 +23,7 @@ W = f"{{{WP}}}"
 
 
 def export(tmp_path: Path, articles: list[Article], **settings: object) -> Path:
-    exporter = WxrExporter(tmp_path, ExportSettings(**settings))
+    exporter = WxrExporter(tmp_path, ExportSettings(**settings), SitePlan.build(articles))
     exporter.start(make_blog())
     for article in articles:
         exporter.write(article)
@@ -314,11 +315,17 @@ def test_duplicate_image_declared_once(tmp_path: Path) -> None:
     assert len(items(root, "attachment")) == 1
 
 
-def test_invalid_output_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_while_writing_leaves_nothing(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is well-formed by construction (lxml writes it; hostile values are checked by
+    test_hostile_articles_parse_strictly); what can still fail half-way is the disk."""
     wxr_module = importlib.import_module("migrator.export.wxr")  # migrator.export is shadowed
 
-    monkeypatch.setattr(wxr_module, "cdata", lambda text: "<broken")
-    with pytest.raises(ExportError, match="invalid WXR"):
+    def full_disk(iso: str | None) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(wxr_module, "rfc822", full_disk)
+    with pytest.raises(ExportError, match="No space left on device"):
         export(tmp_path, [make_article(1)])
     assert not (tmp_path / "wordpress.xml").exists()
     assert list(tmp_path.iterdir()) == []
@@ -391,8 +398,7 @@ def test_post_name_comes_from_the_site_plan(tmp_path: Path) -> None:
     from migrator.links import SitePlan
 
     twins = [make_article(1), make_article(2, slug="article-1")]
-    exporter = WxrExporter(tmp_path, ExportSettings())
-    exporter.plan = SitePlan.build(twins)
+    exporter = WxrExporter(tmp_path, ExportSettings(), SitePlan.build(twins))
     exporter.start(make_blog())
     for article in twins:
         exporter.write(article)
@@ -441,8 +447,7 @@ NS = {"wp": WP, "excerpt": NAMESPACES["excerpt"]}
 def export_planned(tmp_path: Path, articles: list[Article]) -> tuple[Path, WxrExporter]:
     from migrator.links import SitePlan
 
-    exporter = WxrExporter(tmp_path, ExportSettings())
-    exporter.plan = SitePlan.build(articles)
+    exporter = WxrExporter(tmp_path, ExportSettings(), SitePlan.build(articles))
     exporter.start(make_blog())
     for article in articles:
         exporter.write(article)

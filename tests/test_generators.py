@@ -260,8 +260,8 @@ def test_hostile_articles_build_without_warnings(flavor: str, tmp_path: Path) ->
     from migrator.settings import ExportSettings
 
     articles = [make_article(1), *hostile_articles()]
-    exporter = MarkdownExporter(tmp_path / "out", ExportSettings(flavor=flavor))  # type: ignore[arg-type]
-    exporter.plan = SitePlan.build(articles)
+    exporter = MarkdownExporter(tmp_path / "out", ExportSettings(flavor=flavor),  # type: ignore[arg-type]
+                                SitePlan.build(articles))
     exporter.start(make_blog())
     for article in articles:
         exporter.write(article)

@@ -115,8 +115,7 @@ def test_markdown_rewrites_links_between_posts(tmp_path: Path, flavor: str) -> N
     source = v1_post()
     source.body_html = body_links()
     plan = SitePlan.build([kiwi_post(), source, page()])
-    exporter = MarkdownExporter(tmp_path, ExportSettings(flavor=flavor))  # type: ignore[arg-type]
-    exporter.plan = plan
+    exporter = MarkdownExporter(tmp_path, ExportSettings(flavor=flavor), plan)  # type: ignore[arg-type]
     exporter.start(make_blog())
     for article in (kiwi_post(), source, page()):
         exporter.write(article)
@@ -137,8 +136,8 @@ def test_links_in_comments_are_rewritten(tmp_path: Path) -> None:
 
     source = v1_post()
     source.comments = [Comment(author="Paul", body_html=body_links())]
-    exporter = MarkdownExporter(tmp_path, ExportSettings())
-    exporter.plan = SitePlan.build([kiwi_post(), source, page()])
+    exporter = MarkdownExporter(tmp_path, ExportSettings(),
+                                SitePlan.build([kiwi_post(), source, page()]))
     exporter.start(make_blog())
     exporter.write(source)
     exporter.finish()
@@ -163,8 +162,8 @@ def test_wxr_content_links_point_at_wordpress_addresses(tmp_path: Path) -> None:
 
     source = v1_post()
     source.body_html = body_links()
-    exporter = WxrExporter(tmp_path, ExportSettings(base_url="https://new.example"))
-    exporter.plan = SitePlan.build([kiwi_post(), source, page()])
+    exporter = WxrExporter(tmp_path, ExportSettings(base_url="https://new.example"),
+                           SitePlan.build([kiwi_post(), source, page()]))
     exporter.start(make_blog())
     exporter.write(source)
     exporter.finish()

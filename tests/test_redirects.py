@@ -29,9 +29,9 @@ def articles() -> list[Article]:
 
 
 def export(tmp_path: Path, formats=("markdown",), **settings: object) -> RedirectsExporter:
-    exporter = RedirectsExporter(tmp_path, ExportSettings(**settings), formats)
     items = articles()
-    exporter.plan = SitePlan.build(items)
+    exporter = RedirectsExporter(tmp_path, ExportSettings(**settings), SitePlan.build(items),
+                                 formats)
     exporter.start(make_blog())
     for article in items:
         exporter.write(article)
@@ -107,10 +107,10 @@ def test_redirection_csv_targets_wordpress_paths(tmp_path: Path) -> None:
 
 
 def test_one_old_path_leads_to_one_article(tmp_path: Path) -> None:
-    exporter = RedirectsExporter(tmp_path, ExportSettings())
     first = Article(url=f"{BLOG}/article-1.html", title="A", body_html="", slug="a")
     second = Article(url=f"{BLOG}/2020/01/b.html", title="B", body_html="", slug="b",
                      aliases=[f"{BLOG}/article-1.html"])
+    exporter = RedirectsExporter(tmp_path, ExportSettings(), SitePlan.build([first, second]))
     exporter.start(make_blog())
     exporter.write(first)
     exporter.write(second)
@@ -132,10 +132,10 @@ HOSTILE_PATHS = [
 
 
 def hostile_export(tmp_path: Path, **settings: object) -> RedirectsExporter:
-    exporter = RedirectsExporter(tmp_path, ExportSettings(**settings), ("markdown",))
     items = [Article(url=f"{BLOG}{path}", title=f"T{i}", body_html="", slug=f"t{i}")
              for i, path in enumerate(HOSTILE_PATHS)]
-    exporter.plan = SitePlan.build(items)
+    exporter = RedirectsExporter(tmp_path, ExportSettings(**settings), SitePlan.build(items),
+                                 ("markdown",))
     exporter.start(make_blog())
     for article in items:
         exporter.write(article)
@@ -186,7 +186,7 @@ def test_base_url_must_be_an_http_url(tmp_path: Path) -> None:
     for bad in ("not a url", 'https://x.org/"; return 200 "owned', "https://x.org/a\nb",
                 "ftp://x.org", "https://x.org/$uri", "javascript:alert(1)"):
         with pytest.raises(ExportError, match="not an http"):
-            RedirectsExporter(tmp_path, ExportSettings(base_url=bad))
+            RedirectsExporter(tmp_path, ExportSettings(base_url=bad), SitePlan())
 
 
 def test_cli_refuses_a_bad_base_url_with_a_usage_error(tmp_path: Path) -> None:

@@ -26,12 +26,12 @@ from .refresh import RefreshPolicy
 __all__ = ["PageFetcher", "validators"]
 
 
-def validators(stored: Response | None) -> dict[str, str | None]:
-    """Conditional-request arguments for ``Fetcher.get`` from a stored answer."""
+def validators(stored: Response | None) -> tuple[str | None, str | None]:
+    """(ETag, Last-Modified) for a conditional ``Fetcher.get`` from a stored answer."""
     if stored is None or stored.status != 200:
-        return {"etag": None, "last_modified": None}
+        return None, None
     headers = stored.headers
-    return {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
+    return headers.get("etag"), headers.get("last-modified")
 
 
 class PageFetcher:
@@ -53,7 +53,9 @@ class PageFetcher:
         www.) tells the blog's real address, which joins the scope."""
         stored = self.archive.get_response(url)
         try:
-            response = self.fetcher.get(url, any_host=True, **validators(stored))
+            etag, last_modified = validators(stored)
+            response = self.fetcher.get(url, any_host=True, etag=etag,
+                                        last_modified=last_modified)
         except HostUnreachable as error:
             raise HostUnreachable(url, f"the host does not answer ({error.reason})") from error
         if response.status >= 400:
@@ -80,10 +82,11 @@ class PageFetcher:
             return stored
         if not self._take_page_budget():
             return FetchError(url, f"page limit reached ({self.settings.max_pages} pages)")
+        etag, last_modified = validators(stored)
         try:
             response = self.fetcher.get(
                 url, allowed_hosts=self.scope.hosts_with_www(), known=self._stored_page,
-                **validators(stored),
+                etag=etag, last_modified=last_modified,
             )
         except FetchError as error:
             return error

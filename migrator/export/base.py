@@ -1,9 +1,12 @@
-"""The streaming exporter interface and the file plumbing all formats share.
+"""The streaming exporter interface and the plumbing every format shares.
 
-An exporter receives the blog once (``start``), then articles one at a time (``write``), then
-``finish``. It never keeps articles in memory. Output goes to a temporary file in the target
-folder and is renamed into place only when complete, so a crash never leaves half a file.
-File-system failures become one-line ``ExportError``s naming the path.
+An exporter is built with the site plan (``links.SitePlan``: where every article lands, fixed
+in a first pass over the archive), receives the blog once (``start``), then articles one at a
+time (``write``), then ``finish``; it never keeps articles in memory. The base class runs that
+lifecycle (a ``write`` or ``finish`` before ``start`` is an error) and calls the format's
+``_start``, ``_write`` and ``_finish``. Output goes to temporary files in the target folder,
+renamed into place only when complete, so a crash never leaves half a file; ``abort`` removes
+them. File-system failures become one-line ``ExportError``s naming the path.
 """
 
 from __future__ import annotations
@@ -12,14 +15,14 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, ClassVar, Literal, overload
 
 from bs4 import BeautifulSoup
 
 from migrator.errors import ExportError
 from migrator.files import temp_file_beside
-from migrator.links import SitePlan
-from migrator.media import original_image_url
+from migrator.links import Placement, SitePlan
+from migrator.media.urls import original_image_url
 from migrator.model import Article, Blog, Image
 from migrator.settings import ExportSettings
 from migrator.slugs import ensure_inside
@@ -33,32 +36,53 @@ def describe_os_error(path: Path, error: OSError) -> str:
 
 
 class Exporter(ABC):
-    """One output format. Call ``start`` once, ``write`` per article, ``finish`` once."""
+    """One output format. Call ``start`` once, ``write`` per article, ``finish`` once.
+
+    ``plan`` places every article the exporter will be given (its slug, its new address, how
+    WordPress must see it) and names the site's authors and terms.
+    """
 
     name: ClassVar[str]
+    target: Path
+    """What the format writes (a file or a folder), for messages; set by each format."""
 
-    def __init__(self, out_dir: Path, settings: ExportSettings) -> None:
+    def __init__(self, out_dir: Path, settings: ExportSettings, plan: SitePlan) -> None:
         self.out_dir = Path(out_dir)
         self.settings = settings
+        self.plan = plan
         self.written: list[Path] = []
-        self._temps: list[Path] = []
-        self.plan: SitePlan | None = None
-        """Final slugs and link targets of every article (set by the pipeline before
-        ``start``); without it each exporter places articles on its own."""
         self.warnings: list[tuple[str, str]] = []
         """(article URL, message) for ``report.json``: what this format had to change."""
+        self._temps: list[Path] = []
+        self._started = False
 
-    def warn(self, url: str, message: str) -> None:
-        self.warnings.append((url, message))
+    # -- the lifecycle ---------------------------------------------------------------------
+
+    def start(self, blog: Blog) -> None:
+        self._started = True
+        self._start(blog)
+
+    def write(self, article: Article) -> None:
+        self._require_start("write")
+        self._write(article)
+
+    def finish(self) -> None:
+        self._require_start("finish")
+        self._finish()
+        self._started = False
+
+    def _require_start(self, call: str) -> None:
+        if not self._started:
+            raise ExportError(f"cannot write {self.target}: {call}() called before start()")
 
     @abstractmethod
-    def start(self, blog: Blog) -> None: ...
+    def _start(self, blog: Blog) -> None: ...
 
     @abstractmethod
-    def write(self, article: Article) -> None: ...
+    def _write(self, article: Article) -> None: ...
 
     @abstractmethod
-    def finish(self) -> None: ...
+    def _finish(self) -> None: ...
 
     def abort(self) -> None:
         """Close and remove temporary files after a failure; the final files stay untouched."""
@@ -71,9 +95,30 @@ class Exporter(ABC):
         self._temps.clear()
 
     def _close_handles(self) -> None:  # noqa: B027 - optional hook, not abstract
-        """Subclasses close their open handles here."""
+        """Formats close their open handles here."""
 
-    # -- file plumbing -------------------------------------------------------------------
+    # -- shared by the formats -------------------------------------------------------------
+
+    def warn(self, url: str, message: str) -> None:
+        self.warnings.append((url, message))
+
+    def placement(self, article: Article) -> Placement:
+        """Where ``article`` lands (the plan's answer; an article outside it is an error)."""
+        placement = self.plan.placement(article.url)
+        if placement is None:
+            raise ExportError(f"cannot write {self.target}: {article.url} is not in the site "
+                              "plan the exporter was built with")
+        return placement
+
+    def _emit(self, handle: IO[str], text: str, path: Path | None = None) -> None:
+        """Write ``text``; on failure, abort and raise an ``ExportError`` naming ``path``."""
+        try:
+            handle.write(text)
+        except OSError as error:
+            self.abort()
+            raise ExportError(describe_os_error(path or self.target, error)) from error
+
+    # -- file plumbing ---------------------------------------------------------------------
 
     def _target(self, relative: str | Path) -> Path:
         """Absolute path of ``relative`` under out_dir, refused if it escapes out_dir."""
@@ -85,16 +130,27 @@ class Exporter(ABC):
         except OSError as error:
             raise ExportError(describe_os_error(folder, error)) from error
 
-    def _open_temp(self, final: Path, errors: str = "strict") -> tuple[IO[str], Path]:
-        """A text handle on a new temporary file beside ``final`` (same file system)."""
+    @overload
+    def _open_temp(self, final: Path, errors: str = "strict", *,
+                   binary: Literal[False] = False) -> tuple[IO[str], Path]: ...
+
+    @overload
+    def _open_temp(self, final: Path, errors: str = "strict", *,
+                   binary: Literal[True]) -> tuple[IO[bytes], Path]: ...
+
+    def _open_temp(self, final: Path, errors: str = "strict", *,
+                   binary: bool = False) -> tuple[IO[str], Path] | tuple[IO[bytes], Path]:
+        """A handle (text, or ``binary``) on a new temporary file beside ``final``."""
         self._make_dir(final.parent)
         try:
             fd, temp = temp_file_beside(final)
-            handle = os.fdopen(fd, "w", encoding="utf-8", errors=errors, newline="\n")
+            handle: IO[str] | IO[bytes] = (
+                os.fdopen(fd, "wb") if binary
+                else os.fdopen(fd, "w", encoding="utf-8", errors=errors, newline="\n"))
         except OSError as error:
             raise ExportError(describe_os_error(final, error)) from error
         self._temps.append(temp)
-        return handle, temp
+        return handle, temp  # type: ignore[return-value]  # the overloads say which
 
     def _commit(self, temp: Path, final: Path) -> None:
         """Atomically move a finished temporary file into place."""
@@ -143,7 +199,7 @@ def rewrite_image_sources(
     soup = BeautifulSoup(body_html, "html.parser")
     changed = False
     for img in soup.find_all("img"):
-        target = target_of(img.get("src") or img.get("data-src") or "")
+        target = target_of(str(img.get("src") or img.get("data-src") or ""))
         if target is None:
             continue
         img["src"] = target
@@ -152,7 +208,7 @@ def rewrite_image_sources(
                 del img[attribute]
         changed = True
     for anchor in soup.find_all("a", href=True):
-        target = target_of(anchor["href"])
+        target = target_of(str(anchor["href"]))
         if target is not None:
             anchor["href"] = target
             changed = True

@@ -24,9 +24,9 @@ from typing import IO, Any
 
 from migrator.errors import ExportError
 from migrator.export.base import Exporter, describe_os_error
+from migrator.links import SitePlan
 from migrator.model import Article, Blog
 from migrator.settings import ExportSettings
-from migrator.slugs import article_slug
 
 __all__ = ["JsonExporter", "SCHEMA_PATH", "load_schema"]
 
@@ -41,7 +41,8 @@ def _schema_text() -> str:
 
 def load_schema() -> dict[str, Any]:
     """The JSON Schema of ``blog.json`` (a fresh dict each call)."""
-    return json.loads(_schema_text())
+    schema: dict[str, Any] = json.loads(_schema_text())
+    return schema
 
 
 def _dumps(value: Any, depth: int) -> str:
@@ -54,29 +55,26 @@ def _dumps(value: Any, depth: int) -> str:
 class JsonExporter(Exporter):
     name = "json"
 
-    def __init__(self, out_dir: Path, settings: ExportSettings) -> None:
-        super().__init__(out_dir, settings)
-        self._final = self._target(OUTPUT_NAME)
+    def __init__(self, out_dir: Path, settings: ExportSettings, plan: SitePlan) -> None:
+        super().__init__(out_dir, settings, plan)
+        self.target = self._target(OUTPUT_NAME)
         self._handle: IO[str] | None = None
         self._temp: Path | None = None
         self._count = 0
 
-    def start(self, blog: Blog) -> None:
-        self._handle, self._temp = self._open_temp(self._final, errors="backslashreplace")
-        self._emit('{\n  "blog": ' + _dumps(blog.to_dict(), 1) + ',\n  "articles": [')
+    def _start(self, blog: Blog) -> None:
+        self._handle, self._temp = self._open_temp(self.target, errors="backslashreplace")
+        self._emit(self._handle, '{\n  "blog": ' + _dumps(blog.to_dict(), 1) + ',\n  "articles": [')
 
-    def write(self, article: Article) -> None:
+    def _write(self, article: Article) -> None:
+        assert self._handle is not None
         separator = "\n    " if self._count == 0 else ",\n    "
-        self._emit(separator + _dumps(self._record(article), 2))
+        self._emit(self._handle, separator + _dumps(self._record(article), 2))
         self._count += 1
 
     def _record(self, article: Article) -> dict[str, Any]:
         """``article.to_dict()`` with the new ``slug`` and Overblog's as ``overblog_slug``."""
-        placement = self.plan.placement(article.url) if self.plan is not None else None
-        # Without the pipeline's plan: the slug the plan would start from (not made unique,
-        # so memory stays flat).
-        slug = placement.slug if placement else article_slug(article.slug, article.title,
-                                                             article.url)
+        slug = self.placement(article).slug
         record: dict[str, Any] = {}
         for key, value in article.to_dict().items():
             if key == "slug":
@@ -86,25 +84,15 @@ class JsonExporter(Exporter):
                 record[key] = value
         return record
 
-    def finish(self) -> None:
-        if self._handle is None or self._temp is None:
-            raise ExportError(f"cannot write {self._final}: finish() called before start()")
-        self._emit("\n  ]\n}\n" if self._count else "]\n}\n")
+    def _finish(self) -> None:
+        assert self._handle is not None and self._temp is not None
+        self._emit(self._handle, "\n  ]\n}\n" if self._count else "]\n}\n")
         try:
             self._close_handles()
         except ExportError:
             self.abort()
             raise
-        self._commit(self._temp, self._final)
-
-    def _emit(self, text: str) -> None:
-        if self._handle is None:
-            raise ExportError(f"cannot write {self._final}: write() called before start()")
-        try:
-            self._handle.write(text)
-        except OSError as error:
-            self.abort()
-            raise ExportError(describe_os_error(self._final, error)) from error
+        self._commit(self._temp, self.target)
 
     def _close_handles(self) -> None:
         if self._handle is not None:
@@ -112,4 +100,4 @@ class JsonExporter(Exporter):
             try:
                 handle.close()
             except OSError as error:
-                raise ExportError(describe_os_error(self._final, error)) from error
+                raise ExportError(describe_os_error(self.target, error)) from error

@@ -59,7 +59,6 @@ from typing import Any
 import yaml
 from markdownify import ATX, MarkdownConverter, abstract_inline_conversion
 
-from migrator.errors import ExportError
 from migrator.export.base import Exporter, rewrite_image_sources
 from migrator.files import link_or_copy
 from migrator.links import Placement, SitePlan, builder_aliases
@@ -192,7 +191,7 @@ def html_to_markdown(html: str, hugo: bool = False, protect: bool = False) -> st
     html = html or ""
     marker = "obvideo" + hashlib.sha1(html.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     converter = BlogMarkdownConverter(hugo=hugo, marker=marker)
-    markdown = converter.convert(html).strip() + "\n"
+    markdown: str = converter.convert(html).strip() + "\n"
     if protect:
         markdown = protect_templates(markdown)
     for index, shortcode in enumerate(converter.shortcodes):
@@ -232,30 +231,23 @@ def _clean(text: str) -> str:
 class MarkdownExporter(Exporter):
     name = "markdown"
 
-    def __init__(self, out_dir: Path, settings: ExportSettings) -> None:
-        super().__init__(out_dir, settings)
-        self.root = self._target(OUTPUT_DIR)
-        self._own_plan = SitePlan()
-        self._started = False
+    def __init__(self, out_dir: Path, settings: ExportSettings, plan: SitePlan) -> None:
+        super().__init__(out_dir, settings, plan)
+        self.root = self.target = self._target(OUTPUT_DIR)
 
-    def start(self, blog: Blog) -> None:
+    def _start(self, blog: Blog) -> None:
         self._make_dir(self.root)
-        self._started = True
 
-    def write(self, article: Article) -> None:
-        if not self._started:
-            raise ExportError(f"cannot write {self.root}: write() called before start()")
-        placement = self._placement(article)
+    def _write(self, article: Article) -> None:
+        placement = self.placement(article)
         final = self._target(self._path(article, placement))
-        body_html = self._site_plan.rewrite_links(article.body_html, article.url)
+        body_html = self.plan.rewrite_links(article.body_html, article.url)
         body = html_to_markdown(self._localise_images(article, body_html, final),
                                 hugo=self._hugo, protect=True)
         text = render_document(self._front_matter(article, placement), body)
         self._write_atomically(final, _clean(text))
 
-    def finish(self) -> None:
-        if not self._started:
-            raise ExportError(f"cannot write {self.root}: finish() called before start()")
+    def _finish(self) -> None:
         if self._hugo:
             self._write_atomically(self._target(f"{OUTPUT_DIR}/{HUGO_CONFIG}"), HUGO_SETTINGS)
         else:
@@ -266,14 +258,6 @@ class MarkdownExporter(Exporter):
     @property
     def _hugo(self) -> bool:
         return self.settings.flavor != "jekyll"
-
-    @property
-    def _site_plan(self) -> SitePlan:
-        return self.plan if self.plan is not None else self._own_plan
-
-    def _placement(self, article: Article) -> Placement:
-        placement = self.plan.placement(article.url) if self.plan is not None else None
-        return placement or self._own_plan.add(article)
 
     def _path(self, article: Article, placement: Placement) -> str:
         """Path of the Markdown file, relative to out_dir (unique: slugs are unique)."""
@@ -324,7 +308,7 @@ class MarkdownExporter(Exporter):
             entry["date"] = comment.published
         if comment.url:
             entry["url"] = comment.url
-        body_html = self._site_plan.rewrite_links(comment.body_html, page_url)
+        body_html = self.plan.rewrite_links(comment.body_html, page_url)
         entry["body"] = html_to_markdown(body_html, hugo=self._hugo).strip()
         entry["replies"] = [self._comment_entry(reply, page_url) for reply in comment.replies]
         return entry

@@ -1,6 +1,7 @@
 """Redirect maps (``DIR/redirects/``): every old address of every post and page → its new path.
 
-Written whenever ``markdown`` or ``wxr`` is exported (the pipeline adds this writer then):
+Written whenever ``markdown`` or ``wxr`` is exported (``export.site_exporters`` adds this
+writer then: those formats give the blog new addresses):
 
 - ``nginx.conf``: a ``map $uri $overblog_target`` with one line per old path, and a ``server``
   block answering on every old host name (with and without ``www.``; http, and https once a
@@ -95,12 +96,13 @@ class RedirectsExporter(Exporter):
     name = "redirects"
 
     def __init__(
-        self, out_dir: Path, settings: ExportSettings, formats: Iterable[str] = ("markdown",)
+        self, out_dir: Path, settings: ExportSettings, plan: SitePlan,
+        formats: Iterable[str] = ("markdown",),
     ) -> None:
-        super().__init__(out_dir, settings)
-        self.folder = self._target(OUTPUT_DIR)
+        super().__init__(out_dir, settings, plan)
+        self.folder = self.target = self._target(OUTPUT_DIR)
         self.static_targets = "markdown" in formats
-        self._own_plan = SitePlan()
+        """Targets are the static site's paths when Markdown is exported, else WordPress's."""
         self._handles: dict[str, IO[str]] = {}
         self._temps_by_name: dict[str, Path] = {}
         self._csv: Any = None  # a csv writer once started
@@ -114,7 +116,7 @@ class RedirectsExporter(Exporter):
 
     # -- streaming -----------------------------------------------------------------------
 
-    def start(self, blog: Blog) -> None:
+    def _start(self, blog: Blog) -> None:
         self._make_dir(self.folder)
         self._add_host(blog.url)
         for name in OUTPUT_FILES:
@@ -123,14 +125,12 @@ class RedirectsExporter(Exporter):
             handle, temp = self._open_temp(final)
             self._handles[name], self._temps_by_name[name] = handle, temp
         self._csv = csv.writer(self._handles["redirection.csv"], lineterminator="\n")
-        self._emit("apache.htaccess", "# Old Overblog addresses → new site (mod_alias).\n")
-        self._emit("_redirects", "# Old Overblog addresses → new site (Netlify).\n")
+        self._emit_to("apache.htaccess", "# Old Overblog addresses → new site (mod_alias).\n")
+        self._emit_to("_redirects", "# Old Overblog addresses → new site (Netlify).\n")
         self._csv.writerow(["source", "target", "regex", "code"])
 
-    def write(self, article: Article) -> None:
-        if self._csv is None:
-            raise ExportError(f"cannot write {self.folder}: write() called before start()")
-        placement = self._placement(article)
+    def _write(self, article: Article) -> None:
+        placement = self.placement(article)
         for url in [article.url, *article.aliases]:
             self._add_host(url)
         target = self._absolute(
@@ -140,10 +140,8 @@ class RedirectsExporter(Exporter):
         for path in old_paths(article):
             self._rule(article.url, path, target, wordpress_target, placement)
 
-    def finish(self) -> None:
-        if self._csv is None:
-            raise ExportError(f"cannot write {self.folder}: finish() called before start()")
-        self._emit("nginx.conf", self._nginx_tail())
+    def _finish(self) -> None:
+        self._emit_to("nginx.conf", self._nginx_tail())
         self._close_handles()
         map_temp = self._temps_by_name["nginx.conf"]
         handle, temp = self._open_temp(self.folder / "nginx.conf")
@@ -166,10 +164,6 @@ class RedirectsExporter(Exporter):
             handle.close()
 
     # -- rules ---------------------------------------------------------------------------
-
-    def _placement(self, article: Article) -> Placement:
-        placement = self.plan.placement(article.url) if self.plan is not None else None
-        return placement or self._own_plan.add(article)
 
     def _absolute(self, path: str) -> str:
         base = (self.settings.base_url or "").rstrip("/")
@@ -194,13 +188,14 @@ class RedirectsExporter(Exporter):
         else:
             self._nginx_keys += 1
             self._nginx_bucket = max(self._nginx_bucket, _nginx_element_size(old) + 8)
-            self._emit("nginx.conf", f"    {_nginx_string(old)} {_nginx_target(target)};\n")
+            self._emit_to("nginx.conf", f"    {_nginx_string(old)} {_nginx_target(target)};\n")
             if "\\" in old:
                 self.warn(url, f"old address with a backslash left out of apache.htaccess: {path}")
             else:
-                self._emit("apache.htaccess",
-                           f"Redirect 301 {_apache_string(old)} {_apache_string(target)}\n")
-        self._emit("_redirects", f"{_encoded(old, _NETLIFY_SAFE_PATH)} {_encoded(target)} 301\n")
+                self._emit_to("apache.htaccess",
+                              f"Redirect 301 {_apache_string(old)} {_apache_string(target)}\n")
+        self._emit_to("_redirects",
+                      f"{_encoded(old, _NETLIFY_SAFE_PATH)} {_encoded(target)} 301\n")
         assert self._csv is not None
         try:
             self._csv.writerow([encoded, wordpress_target, 0, 301])
@@ -248,9 +243,5 @@ class RedirectsExporter(Exporter):
             "}\n"
         )
 
-    def _emit(self, name: str, text: str) -> None:
-        try:
-            self._handles[name].write(text)
-        except OSError as error:
-            self.abort()
-            raise ExportError(describe_os_error(self.folder / name, error)) from error
+    def _emit_to(self, name: str, text: str) -> None:
+        self._emit(self._handles[name], text, self.folder / name)

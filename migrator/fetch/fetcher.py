@@ -192,7 +192,7 @@ class Fetcher:
         return retry_after
 
     def _backoff(self, attempt: int) -> float:
-        base = max(0.0, self.settings.backoff) * 2**attempt
+        base: float = max(0.0, self.settings.backoff) * 2**attempt
         return base + self._random.uniform(0, base / 4)
 
     # -- robots.txt ----------------------------------------------------------------------

@@ -132,7 +132,7 @@ def body_file_links(body_html: str) -> list[tuple[str, str]]:
     soup = BeautifulSoup(body_html, "html.parser")
     links: dict[str, str] = {}
     for anchor in soup.find_all("a", href=True):
-        href = anchor["href"].strip()
+        href = str(anchor["href"]).strip()
         if href.startswith(("http://", "https://", "//")) and _is_file_link(href):
             links.setdefault(original_image_url(href), anchor.get_text(" ", strip=True))
     return list(links.items())

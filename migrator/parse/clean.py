@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import html as htmlmod
 import re
+from typing import cast
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, Tag
+from bs4.element import NavigableString
 
 from ..media import original_image_url
 from ..model import Image
@@ -58,19 +60,19 @@ def _is_chrome(tag: Tag) -> bool:
 
 def remove_chrome(root: Tag) -> None:
     """Delete Overblog chrome, ads and scripts found anywhere under root."""
-    for node in [node for node in root.descendants if isinstance(node, Comment)]:
-        node.extract()
-    for node in tags_where(root, _is_chrome):
-        if not node.decomposed:
-            node.decompose()
-    for node in tags_where(root, _is_ad_slot):
-        if not node.decomposed and node.name in ("div", "ins", "aside"):
-            node.decompose()
+    for comment in [node for node in root.descendants if isinstance(node, Comment)]:
+        comment.extract()
+    for tag in tags_where(root, _is_chrome):
+        if not tag.decomposed:
+            tag.decompose()
+    for tag in tags_where(root, _is_ad_slot):
+        if not tag.decomposed and tag.name in ("div", "ins", "aside"):
+            tag.decompose()
 
 
 def _is_ad_slot(tag: Tag) -> bool:
     ident = tag.get("id")
-    return ident is not None and bool(_AD_SLOT_ID.search(ident))
+    return ident is not None and bool(_AD_SLOT_ID.search(str(ident)))
 
 
 def _image_link(img: Tag) -> Tag | None:
@@ -195,7 +197,8 @@ def _lift_media_out_of_headings(root: Tag) -> None:
     for heading in tags_where(root, lambda tag: tag.name in _HEADINGS):
         media = tags_where(heading, lambda tag: tag.name in _HEADING_MEDIA)
         for node in reversed(media):
-            outer = node.parent if node.parent.name == "a" and node.parent is not heading else node
+            parent = cast(Tag, node.parent)
+            outer = parent if parent.name == "a" and parent is not heading else node
             heading.insert_after(outer.extract())
         if media and _is_empty(heading):
             heading.decompose()
@@ -203,7 +206,10 @@ def _lift_media_out_of_headings(root: Tag) -> None:
 
 def _unwrap_plain_sections(root: Tag) -> None:
     for cls in _UNWRAP_SECTIONS:
-        for node in tags_where(root, lambda tag, cls=cls: has_token(tag, "div", cls)):
+        def of_class(tag: Tag, cls: str = cls) -> bool:
+            return has_token(tag, "div", cls)
+
+        for node in tags_where(root, of_class):
             node.unwrap()
     for node in root.find_all("font"):  # v1 editor output: presentational only
         node.unwrap()
@@ -241,7 +247,7 @@ def clean_body(body: Tag, base_url: str) -> str:
 def _caption_of(img: Tag) -> str:
     figure = img.find_parent("figure")
     if figure and figure.find("figcaption"):
-        return figure.find("figcaption").get_text(" ", strip=True)
+        return cast(Tag, figure.find("figcaption")).get_text(" ", strip=True)
     holder = img.find_parent("a", class_="ob-link-img") or img
     for node in (holder, holder.parent):
         desc = node.find_next_sibling("p", class_="ob-desc") if node is not None else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
 from bs4 import BeautifulSoup, Tag
 
@@ -110,7 +111,7 @@ def _v1_reply(wrapper: Tag, captured: datetime | None) -> Comment | None:
     if message is not None:
         body = _inner_html(message)
     else:
-        copy = BeautifulSoup(str(wrapper), "lxml").find(wrapper.name)
+        copy = cast(Tag, BeautifulSoup(str(wrapper), "lxml").find(wrapper.name))
         own_line = _smallest_with(copy, _V1_OPTION)
         if own_line is not None and own_line is not copy:
             own_line.decompose()
@@ -129,7 +130,7 @@ def _smallest_with(root: Tag, pattern: re.Pattern[str]) -> Tag | None:
     return found
 
 
-def _outermost(root: Tag, keep) -> list[Tag]:
+def _outermost(root: Tag, keep: Callable[[Tag], object]) -> list[Tag]:
     """The tags under ``root`` for which ``keep`` is true, without those nested in another."""
     found: list[Tag] = []
     for tag in root.find_all(True):
@@ -160,7 +161,7 @@ def v1_comments(soup: BeautifulSoup, captured: datetime | None = None) -> list[C
     return comments
 
 
-def _own(node: Tag, keep: Callable[[Tag], bool],
+def _own(node: Tag, keep: Callable[[Tag], object],
          nested: Callable[[Tag], bool] | None = None) -> Tag | None:
     """The first tag under ``node`` for which ``keep`` is true, outside nested replies
     (``nested``: what a reply block looks like; kiwi's div.ob-comment-replies by default)."""
@@ -233,7 +234,7 @@ def _kiwi2013_comments(root: Tag) -> list[Comment]:
 
 
 def _without_replies(item: Tag) -> Tag:
-    copy = BeautifulSoup(str(item), "lxml").find(item.name)
+    copy = cast(Tag, BeautifulSoup(str(item), "lxml").find(item.name))
     for replies in copy.select(".ob-replies"):
         replies.decompose()
     return copy

@@ -8,8 +8,10 @@ from __future__ import annotations
 import html as htmlmod
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -137,7 +139,8 @@ def _is_doomed(node: lxml.html.HtmlElement) -> bool:
     return _is_never_content(node, set((node.get("class") or "").split()))
 
 
-def _find_article(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, list]:
+def _find_article(root: lxml.html.HtmlElement
+                  ) -> tuple[lxml.html.HtmlElement | None, list[lxml.html.HtmlElement]]:
     """The page's single kiwi article container (div.Post or article.post: title, dates, body
     and, in known themes, comments) if it has one, and the server-rendered comment blocks
     (#ob-comments, .ob-commentsList). Never-content elements count for neither."""
@@ -285,7 +288,7 @@ def _is_json_ld(tag: Tag) -> bool:
     return tag.name == "script" and tag.get("type") == "application/ld+json"
 
 
-def json_ld(soup: BeautifulSoup) -> dict:
+def json_ld(soup: BeautifulSoup) -> dict[str, Any]:
     """The first JSON-LD object that looks like an article (or {})."""
     for script in tags_where(soup, _is_json_ld):
         try:
@@ -297,7 +300,7 @@ def json_ld(soup: BeautifulSoup) -> dict:
             kind = item.get("@type", "") if isinstance(item, dict) else ""
             kinds = kind if isinstance(kind, list) else [kind]
             if any(k in ("NewsArticle", "Article", "BlogPosting", "WebPage") for k in kinds):
-                return item
+                return cast(dict[str, Any], item)
     return {}
 
 
@@ -386,7 +389,7 @@ def title_from_meta(soup: BeautifulSoup, blog_name: str | None) -> str:
 
 
 def _published(soup: BeautifulSoup, found: Found, canonical: str, article: Article,
-               ld: dict) -> None:
+               ld: dict[str, Any]) -> None:
     iso = parse_iso_date(str(ld.get("datePublished") or ""))
     if iso:
         article.published, article.published_source, article.date_precision = (
@@ -491,7 +494,7 @@ def build_article(url: str, soup: BeautifulSoup, found: Found, family: str,
     return article
 
 
-def _unique(items) -> list[str]:
+def _unique(items: Iterable[str]) -> list[str]:
     seen: list[str] = []
     for item in items:
         if item and item not in seen:

@@ -95,6 +95,7 @@ def parse_date_text(text: str) -> tuple[datetime, bool] | None:
     if not candidates:
         return None
     _, order, match = min(candidates, key=lambda c: c[0])
+    clock: tuple[int, int, int] | None
     if order == "iso" and match.group(4):
         clock = (int(match.group(4)), int(match.group(5)), int(match.group(6) or 0))
     else:

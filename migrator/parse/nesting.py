@@ -15,8 +15,10 @@ from balanced.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 __all__ = ["MAX_DEPTH", "MAX_OPEN_MARKED", "MAX_OPEN_PER_NAME", "bound_nesting", "flatten_deep",
            "is_unbalanced"]
@@ -87,4 +89,4 @@ def flatten_deep(root: etree._Element) -> None:
         else:
             depth -= 1
     for element in reversed(deep):
-        element.drop_tag()
+        cast(HtmlElement, element).drop_tag()

@@ -99,7 +99,7 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
         body=body,
         date_texts=visible_date_texts(tags_where(post, _is_date)),
         author=author_el.get_text(" ") if author_el else None,
-        tags=[a.get_text(" ") or a.get("title", "") for a in tags_where(post, _is_tag_link)],
+        tags=[a.get_text(" ") or str(a.get("title", "")) for a in tags_where(post, _is_tag_link)],
         scope=post,
     )
     cover = first_tag(post, _is_cover)

@@ -9,8 +9,10 @@ the content (text, links, media) and drops the widget markup around it.
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString, PageElement
 
 from .walk import has_token, tags_where
 
@@ -49,7 +51,7 @@ def _images_section(soup: BeautifulSoup, section: Tag) -> list[Tag]:
                 figures.append(open_figure)
             open_figure.append(_new(soup, "img", src=str(node.get("src") or ""),
                                     alt=str(node.get("alt") or "")))
-        elif "ob-desc" in node.get("class", []) and _text(node) and open_figure is not None:
+        elif "ob-desc" in (node.get("class") or []) and _text(node) and open_figure is not None:
             if open_figure.find("figcaption") is None:
                 open_figure.append(_new(soup, "figcaption", _text(node)))
             open_figure = None
@@ -78,7 +80,7 @@ def _quote_section(soup: BeautifulSoup, section: Tag) -> list[Tag]:
     quote = _new(soup, "blockquote")
     holder = section.select_one(".ob-quote") or section
     for para in holder.find_all("p"):
-        classes = para.get("class", [])
+        classes: str | list[str] = para.get("class") or []
         if "ob-author" in classes or "ob-source" in classes or not _text(para):
             continue
         quote.append(_new(soup, "p", _text(para)))
@@ -106,7 +108,7 @@ def _file_section(soup: BeautifulSoup, section: Tag) -> list[Tag]:
         para.append(_new(soup, "a", _text(link) or str(link["href"]).rsplit("/", 1)[-1],
                          href=str(link["href"])))
         out.append(para)
-    return out[:1] if len({str(p.a["href"]) for p in out}) == 1 else out
+    return out[:1] if len({str(cast(Tag, p.a)["href"]) for p in out}) == 1 else out
 
 
 def _media_section(soup: BeautifulSoup, section: Tag) -> list[Tag]:
@@ -144,7 +146,7 @@ def _audio_section(soup: BeautifulSoup, section: Tag) -> list[Tag]:
 
 
 def _tweet(soup: BeautifulSoup, quote: Tag) -> Tag:
-    quote["class"] = ["twitter-tweet"]
+    quote["class"] = cast(Any, ["twitter-tweet"])  # bs4's stubs want its own list type
     return quote
 
 
@@ -167,7 +169,7 @@ def normalize_sections(root: Tag) -> None:
     for section in tags_where(root, lambda tag: has_token(tag, "div", "ob-section")):
         if section.decomposed:
             continue
-        classes = section.get("class", [])
+        classes: str | list[str] = section.get("class") or []
         rewrite = next((_REWRITERS[c] for c in classes if c in _REWRITERS), None)
         if rewrite is None:
             wrap_loose_inline(section.find(class_="ob-text") or section)
@@ -194,16 +196,16 @@ def wrap_loose_inline(container: Tag) -> None:
     if not any(isinstance(c, NavigableString) and c.strip() for c in container.contents):
         return
     soup = _owner(container)
-    run: list[object] = []
+    run: list[PageElement] = []
     for child in list(container.contents) + [None]:
         if child is not None and not _is_block(child):
             run.append(child)
             continue
         if any((isinstance(n, NavigableString) and n.strip()) or isinstance(n, Tag) for n in run):
             para = soup.new_tag("p")
-            run[0].insert_before(para)  # type: ignore[union-attr]
+            run[0].insert_before(para)
             for node in run:
-                para.append(node.extract())  # type: ignore[union-attr]
+                para.append(node.extract())
             _trim_breaks(para)
         run = []
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
 from bs4 import BeautifulSoup, Tag
 
@@ -234,7 +235,8 @@ def _keywords(soup: BeautifulSoup) -> list[str]:
 def _date_elements(parts: list[Tag]) -> list[Tag]:
     """Elements that can hold the date: those whose class says date or time first, then every
     short element, in page order."""
-    dated, short = [], []
+    dated: list[Tag] = []
+    short: list[Tag] = []
     for tag in parts:
         if tag.name in ("a", "script", "style"):
             continue
@@ -274,9 +276,10 @@ def _before_scope(scope: Tag) -> list[Tag]:
             if sibling.name in ("nav", "aside", "header") or _NOT_ARTICLE_PARTS.search(names):
                 continue
             found += [sibling, *sibling.find_all(True)]
-        node = node.parent
-        if node is None or node.name in ("body", "html", "[document]"):
+        parent = node.parent
+        if parent is None or parent.name in ("body", "html", "[document]"):
             break
+        node = parent
     return found
 
 
@@ -299,7 +302,10 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
              else title_from_meta(soup, meta(soup, "og:site_name")))
     # The title out of the way while the header is read: "Bastille night by the lake" is
     # no byline, "Sans étiquette, juste une vidéo" no tag line.
-    place = (heading.parent, heading.parent.index(heading)) if heading is not None else None
+    place: tuple[Tag, int] | None = None
+    if heading is not None:
+        parent = cast(Tag, heading.parent)
+        place = (parent, parent.index(heading))
     if heading is not None:
         heading.extract()
     parts = _article_parts(scope, body)
@@ -315,7 +321,7 @@ def parse(url: str, soup: BeautifulSoup, html: str, theme: str | None,
         machine_date=_machine_date(parts) or _machine_date(before),
         clock_is_bogus=_bogus_clock(html, theme),
     )
-    if place is not None:
+    if place is not None and heading is not None:
         place[0].insert(place[1], heading)
     found.comments, found.comments_status = read_kiwi_comments(soup, html)
     if rank >= SURE_MARKERS:
