@@ -19,15 +19,9 @@ from lxml.html import HtmlElement as LxmlElement
 from ..model import Article, Blog
 from ..urls import ARTICLE_KINDS, classify, is_listing_url
 from . import postkiwi, semantic, v1
-from .common import (
-    double_unescape,
-    html_tree,
-    make_soup,
-    meta,
-    norm_text,
-    theme_of,
-)
+from .common import double_unescape, meta, norm_text, theme_of
 from .listing import apply_listing_date, listing_dates, listing_key
+from .prune import html_tree, make_soup
 
 __all__ = ["FAMILIES", "apply_listing_date", "capture_date", "detect_family", "html_tree",
            "is_overblog", "listing_dates", "listing_key", "parse_blog", "parse_page", "theme_label",

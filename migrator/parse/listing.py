@@ -12,8 +12,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from ..model import Article
-from .common import drop_never_content, html_tree
 from .dates import parse_date_text
+from .prune import drop_never_content, html_tree
 
 __all__ = ["apply_listing_date", "listing_dates"]
 
