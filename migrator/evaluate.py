@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
+from .dates import from_iso
 from .discover import find_links
 from .model import Article, Comment
 from .parse import parse_page
@@ -77,7 +78,7 @@ class GoldPage:
     @property
     def captured(self) -> datetime | None:
         value = self.expected.get("captured")
-        return datetime.fromisoformat(value) if value else None
+        return from_iso(value) if value else None
 
     @property
     def group(self) -> str:

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 
+from .dates import from_iso
+
 __all__ = ["Article", "Blog", "Comment", "Image", "ArticleKind", "CommentsStatus"]
 
 ArticleKind = Literal["post", "page"]
@@ -99,7 +101,7 @@ class Article:
 
     @property
     def published_datetime(self) -> datetime | None:
-        return datetime.fromisoformat(self.published) if self.published else None
+        return from_iso(self.published) if self.published else None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

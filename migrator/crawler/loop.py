@@ -76,7 +76,7 @@ class Crawler:
         self.archive = archive
         self.settings = settings
         self.progress = progress or Progress(enabled=False)
-        self._owns = (fetcher is None, scheduler is None)
+        self._own_fetcher, self._own_scheduler = fetcher is None, scheduler is None
         self.fetcher = fetcher or Fetcher(settings, source.transport(settings))
         self.scheduler = scheduler or Scheduler(settings.concurrency, name="fetch")
         self.scope = Scope.for_base_url(source.base_url)
@@ -102,9 +102,9 @@ class Crawler:
             self.archive.set_crawl_status("complete")
             finished = True
         finally:
-            if self._owns[1]:
+            if self._own_scheduler:
                 self.scheduler.shutdown()
-            if self._owns[0]:
+            if self._own_fetcher:
                 self.fetcher.close()
             self.progress.close()
         if finished:

@@ -7,9 +7,9 @@ scheduler hands article pages to one when the blog is big (``scheduler.Scheduler
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from .. import discover, parse
+from ..dates import from_iso
 from ..model import Article
 from ..response import Response
 from ..urls import Scope
@@ -39,7 +39,7 @@ def read_page(response: Response, scope: Scope, as_article: bool) -> PageReading
     # lxml parses the page once: links are read from the tree, then the parser prunes it.
     tree = parse.html_tree(html) if html.strip() else None
     links = discover.find_links(page_url, html, scope, tree=tree)
-    captured = datetime.fromisoformat(response.fetched_at) if as_article else None
+    captured = from_iso(response.fetched_at) if as_article else None
     article = (parse.parse_page(page_url, html, captured=captured, tree=tree) if as_article
                else None)
     dates = {} if as_article else parse.listing_dates(page_url, html, tree=tree)

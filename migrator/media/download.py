@@ -126,7 +126,7 @@ class MediaDownloader:
     ) -> None:
         self.archive = archive
         self.settings = settings
-        self._owns = (fetcher is None, scheduler is None)
+        self._own_fetcher, self._own_scheduler = fetcher is None, scheduler is None
         self.fetcher = fetcher or Fetcher(settings, transport)
         self.scheduler = scheduler or Scheduler(settings.concurrency, name="media")
         self.hosts = blog_hosts(archive)
@@ -148,9 +148,9 @@ class MediaDownloader:
             while self._in_flight:
                 self.scheduler.handle_next()
         finally:
-            if self._owns[1]:
+            if self._own_scheduler:
                 self.scheduler.shutdown()
-            if self._owns[0]:
+            if self._own_fetcher:
                 self.fetcher.close()
         return self.stats
 
