@@ -100,9 +100,9 @@ class Terminal(io.StringIO):
 
 def test_progress_redraws_one_line_on_a_terminal() -> None:
     screen = Terminal()
-    progress = Progress(stream=screen)
+    seconds = iter([1000.0, 1001.0])  # a second between the two changes: both are drawn
+    progress = Progress(stream=screen, clock=lambda: next(seconds))
     progress.update(discovered=3)
-    progress._last_draw = 0.0  # let the next change draw at once
     progress.update(fetched=2, articles=1)
     progress.close()
     text = screen.getvalue()

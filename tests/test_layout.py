@@ -50,3 +50,21 @@ def test_mypy_finds_nothing() -> None:
     done = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_test_reaches_a_private_name() -> None:
+    """Tests use the seams (transport, clock, sleep, the scheduler's parameters), so that a
+    refactoring breaks them only when behaviour changes."""
+    reached = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not (
+                    node.attr.startswith("__")
+                    or isinstance(node.value, ast.Name) and node.value.id in ("self", "cls",
+                                                                             "etree")):
+                reached.append(f"{path.name}:{node.lineno} {ast.unparse(node)}")
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("setattr"):
+                named = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant)]
+                if named and str(named[0]).startswith("_"):
+                    reached.append(f"{path.name}:{node.lineno} {ast.unparse(node)}")
+    assert reached == []
