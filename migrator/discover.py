@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 from lxml import etree
 
 from .dates import rfc822_to_iso
-from .urls import ARTICLE_KINDS, LISTING_KINDS, Scope, UrlKind, classify
+from .urls import ARTICLE_KINDS, LISTING_KINDS, Scope, classify
 
 __all__ = [
     "Links",
@@ -83,25 +83,24 @@ def _add_link(links: Links, seen: set[str], url: str, scope_key: tuple[str, froz
     verdict = _link_verdict(url, *scope_key)
     if verdict is None:
         return
-    kind, canonical = verdict
+    is_article, canonical = verdict
     if canonical in seen or canonical == here:
         return
     seen.add(canonical)
-    (links.articles if kind in ARTICLE_KINDS else links.listings).append(canonical)
+    (links.articles if is_article else links.listings).append(canonical)
 
 
 @lru_cache(maxsize=8192)
-def _link_verdict(url: str, base_url: str,
-                  aliases: frozenset[str]) -> tuple[UrlKind, str] | None:
-    """(kind, canonical URL) of a link worth following, else None. Cached: every page of a
-    blog repeats most of its links (menus, sidebars, tags)."""
+def _link_verdict(url: str, base_url: str, aliases: frozenset[str]) -> tuple[bool, str] | None:
+    """(is it an article, canonical URL) of a link worth following, else None. Cached: every
+    page of a blog repeats most of its links (menus, sidebars, tags)."""
     scope = Scope(base_url, set(aliases))
     if not scope.contains(url):
         return None
     kind = classify(url)
     if kind not in ARTICLE_KINDS and kind not in LISTING_KINDS:
         return None
-    return kind, scope.canonical(url)
+    return kind in ARTICLE_KINDS, scope.canonical(url)
 
 
 def canonical_link(html: str) -> str | None:

@@ -21,6 +21,7 @@ On top of it, two rules of ours, pinned by tests on real Overblog blogs:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from w3lib.encoding import (
@@ -67,19 +68,32 @@ def decode_html(content: bytes, content_type: str = "") -> str:
     bom_encoding, bom = read_bom(content)
     if bom_encoding is not None and bom is not None:
         return to_unicode(content[len(bom):], bom_encoding)
-    labels = [http_content_type_encoding(content_type), _declared_encoding(content)]
     utf8 = _strict(content, "utf-8")
-    for label in filter(None, labels):
-        if utf8 is not None and not content.isascii() and label in SINGLE_BYTE:
+    tried: list[str] = []
+    for label in _labels(content, content_type):
+        tried.append(label)
+        if utf8 is not None and (label == "utf-8" or (
+                label in SINGLE_BYTE and not content.isascii())):
             return utf8
         text = _strict(content, label)
         if text is not None:
             return text
     if utf8 is not None:
         return utf8
-    for label in filter(None, labels):
-        return to_unicode(content, label)
+    if tried:
+        return to_unicode(content, tried[0])
     return to_unicode(content, FALLBACK_ENCODING)
+
+
+def _labels(content: bytes, content_type: str) -> Iterator[str]:
+    """The charsets declared, best first: the header's, then the page's (only looked for
+    when the header's is missing or wrong)."""
+    header = http_content_type_encoding(content_type)
+    if header is not None:
+        yield header
+    declared = _declared_encoding(content)
+    if declared is not None:
+        yield declared
 
 
 @dataclass(slots=True)

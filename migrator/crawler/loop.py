@@ -163,6 +163,8 @@ class Crawler:
             # Ctrl-C or a fatal error: workers sleeping out a delay stop at once.
             self.fetcher.cancel()
             raise
+        finally:
+            self.scheduler.stop_parsing()  # every page is read
 
     def _arrived(self, in_flight: set[str], url: str, kind: UrlKind,
                  future: Future[Fetched]) -> None:

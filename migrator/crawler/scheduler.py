@@ -147,15 +147,19 @@ class Scheduler:
 
     # -- the end -------------------------------------------------------------------------
 
+    def stop_parsing(self) -> None:
+        """Stop the parser processes (the crawl's pages are all read; they hold memory)."""
+        if self._parsers is not None:
+            self._parsers.shutdown(wait=False, cancel_futures=True)
+            self._parsers = None
+
     def shutdown(self) -> None:
         """Cancel the jobs not started (threads stop after their current one, not awaited)
         and stop the parser processes."""
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
-        if self._parsers is not None:
-            self._parsers.shutdown(wait=False, cancel_futures=True)
-            self._parsers = None
+        self.stop_parsing()
 
     def __enter__(self) -> Scheduler:
         return self

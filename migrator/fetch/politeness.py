@@ -3,8 +3,8 @@
 ``HostQueues`` is what makes many worker threads polite to one host: threads of a host queue at
 its gate and get their turn one at a time, ``delay`` seconds apart. Every fetch of a run goes
 through the fetcher's one ``HostQueues`` (pages, robots.txt and media alike), so a job of any
-kind that shares the fetcher shares each host's queue: media downloaded during the crawl would
-wait their turn behind the pages of their host, never beside them.
+kind that shares the fetcher shares each host's queue and delay: media downloaded during the
+crawl take their turns among the pages of their host, spaced like them.
 """
 
 from __future__ import annotations
