@@ -82,6 +82,8 @@ def crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "a Retry-After from the server wins)."),
         click.option("--no-images", is_flag=True, help="Do not download images and files."),
         click.option("--user-agent", default=None, help="User-Agent header to send."),
+        click.option("--no-warc", is_flag=True,
+                     help="Do not write the HTTP exchanges as WARC files in the archive."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -118,9 +120,10 @@ def format_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _crawl_settings(delay: float | None, concurrency: int, retries: int, backoff: float,
-                    no_images: bool, user_agent: str | None) -> CrawlSettings:
+                    no_images: bool, user_agent: str | None,
+                    no_warc: bool = False) -> CrawlSettings:
     settings = CrawlSettings(delay=delay, concurrency=concurrency, retries=retries,
-                             backoff=backoff, download_images=not no_images)
+                             backoff=backoff, download_images=not no_images, warc=not no_warc)
     if user_agent:
         settings.user_agent = user_agent
     return settings
@@ -148,7 +151,7 @@ def main() -> None:
 def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
             base_url: str | None, delay: float | None, concurrency: int, retries: int,
             backoff: float, no_images: bool,
-            user_agent: str | None, quiet: bool) -> None:
+            user_agent: str | None, no_warc: bool, quiet: bool) -> None:
     """Crawl SOURCE and export it; run again with the same --out to resume or update.
 
     SOURCE is a blog's address (any host) or a folder holding a saved copy of it.
@@ -157,7 +160,7 @@ def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
     """
     report = pipeline.migrate(
         source, formats, out_dir,
-        _crawl_settings(delay, concurrency, retries, backoff, no_images, user_agent),
+        _crawl_settings(delay, concurrency, retries, backoff, no_images, user_agent, no_warc),
         ExportSettings(flavor=flavor, base_url=base_url, include_images=not no_images),  # type: ignore[arg-type]
         Progress(enabled=not quiet),
     )
@@ -174,14 +177,14 @@ def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
 @common_options
 def crawl(source: str, archive_dir: Path, delay: float | None, concurrency: int,
           retries: int, backoff: float, no_images: bool, user_agent: str | None,
-          quiet: bool) -> None:
+          no_warc: bool, quiet: bool) -> None:
     """Crawl SOURCE into an archive, without exporting.
 
     Example: migrator crawl https://myblog.over-blog.com --archive myblog-archive
     """
     report = pipeline.crawl(
         source, archive_dir,
-        _crawl_settings(delay, concurrency, retries, backoff, no_images, user_agent),
+        _crawl_settings(delay, concurrency, retries, backoff, no_images, user_agent, no_warc),
         Progress(enabled=not quiet),
     )
     report.write(archive_dir / "report.json")

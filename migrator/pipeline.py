@@ -18,6 +18,7 @@ from .crawler import Crawler, Scheduler
 from .errors import ExportError
 from .export import Exporter, site_exporters
 from .fetch import Fetcher
+from .fetch.recording import recorded_transport
 from .links import SitePlan
 from .media.download import MediaDownloader
 from .media.publish import attach_local_paths, media_failures, publish_media
@@ -60,8 +61,11 @@ def _crawl(
     ensure_writable_folder(archive_dir)
     # One fetcher (each host's queue and delay) and one scheduler (the workers) for the whole
     # stage: the media downloads share the crawl's politeness.
+    transport = resolved.transport(settings)
+    if settings.warc and resolved.over_http:  # decision (issue 14): WARC on by default
+        transport = recorded_transport(settings, archive_dir, resolved.base_url)
     with (Archive(archive_dir) as archive,
-          Fetcher(settings, resolved.transport(settings)) as fetcher,
+          Fetcher(settings, transport) as fetcher,
           Scheduler(settings.concurrency, name="fetch") as scheduler):
         crawler = Crawler(resolved, archive, settings, progress, fetcher=fetcher,
                           scheduler=scheduler)

@@ -41,6 +41,8 @@ class CrawlSettings:
     download_images: bool = True
     refresh: bool = False
     """Re-fetch listing pages (and conditionally, articles) to pick up new posts."""
+    warc: bool = True
+    """Write every HTTP exchange as WARC into ``<archive>/warc/`` (HTTP sources only)."""
 
 
 @dataclass(slots=True)

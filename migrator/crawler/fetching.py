@@ -9,7 +9,9 @@ The number of pages fetched in one crawl is bounded (``max_pages``: a trap guard
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -24,6 +26,8 @@ from ..urls import Scope, UrlKind
 from .refresh import RefreshPolicy
 
 __all__ = ["PageFetcher", "validators"]
+
+log = logging.getLogger(__name__)
 
 
 def validators(stored: Response | None) -> tuple[str | None, str | None]:
@@ -48,9 +52,12 @@ class PageFetcher:
         self.pages_seen = 0
         self._lock = threading.Lock()
 
-    def fetch_home(self, url: str) -> Response:
+    def fetch_home(self, url: str, saved_pages: Sequence[str] = ()) -> Response:
         """The blog's home page: it must answer, and be Overblog's. A redirect (http→https,
-        www.) tells the blog's real address, which joins the scope."""
+        www.) tells the blog's real address, which joins the scope.
+
+        A saved copy (``saved_pages``: every page it holds) may lack its home page: then its
+        first Overblog page stands for it (the blog's title and theme are on every page)."""
         stored = self.archive.get_response(url)
         try:
             etag, last_modified = validators(stored)
@@ -58,6 +65,12 @@ class PageFetcher:
                                         last_modified=last_modified)
         except HostUnreachable as error:
             raise HostUnreachable(url, f"the host does not answer ({error.reason})") from error
+        if response.status == 404 and saved_pages:
+            stand_in = self._first_blog_page(saved_pages)
+            if stand_in is not None:
+                log.info("No home page in the saved copy: the crawl starts from its %d pages",
+                         len(saved_pages))
+                return stand_in
         if response.status >= 400:
             raise FetchError(url, f"the blog's home page answered HTTP {response.status}",
                              response.status)
@@ -73,6 +86,16 @@ class PageFetcher:
         self.archive.put_response(response)
         self.refresh.fetched(url)
         return response
+
+    def _first_blog_page(self, urls: Sequence[str]) -> Response | None:
+        for url in urls:
+            try:
+                response = self.fetcher.get(url)
+            except FetchError:
+                continue
+            if response.status == 200 and is_overblog(response.text):
+                return response
+        return None
 
     def fetch(self, url: str, kind: UrlKind) -> Response | FetchError:
         """The stored answer, or a (conditional) fetch; a failure comes back as a FetchError."""

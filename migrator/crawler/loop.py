@@ -126,7 +126,7 @@ class Crawler:
         self.archive.set_crawl_status("running")
 
     def _start(self) -> None:
-        home = self.pages.fetch_home(self.source.base_url)
+        home = self.pages.fetch_home(self.source.base_url, self.source.pages)
         self.home_theme = parse.theme_label(home.text)
         self.archive.set_blog(parse.parse_blog(home.final_url, home.text))
         base = self.source.base_url
@@ -135,6 +135,8 @@ class Crawler:
         seeds += [(url, UrlKind.SITEMAP) for url in self.fetcher.robots_sitemaps(base)]
         for url, kind in seeds:
             self.frontier.seed(url, kind)
+        for url in self.source.pages:  # a saved copy: every page it holds, as if linked
+            self.frontier.enqueue(url)
 
     def _check_not_empty(self) -> None:
         """A blog that gave no article at all, with nothing else failing to say why, is a

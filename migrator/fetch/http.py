@@ -1,8 +1,9 @@
 """Real HTTP through requests (so ``HTTP_PROXY``/``HTTPS_PROXY`` work): ``HttpTransport``.
 
 One request per ``send``, no redirect followed (the fetcher decides), the body read in chunks
-up to ``max_body_bytes``; errors of requests become ``TransientError`` (worth a retry) or
-``FetchError`` at this boundary.
+up to ``max_body_bytes`` as it came over the wire (``exchange`` gives those bytes and the exact
+request and response heads to a recorder, ``fetch.wire``), then decoded for the crawl; errors of
+requests become ``TransientError`` (worth a retry) or ``FetchError`` at this boundary.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import os
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from ..errors import FetchError
 from ..response import Response
 from .transport import TransientError
+from .wire import ACCEPT_ENCODING, Exchange, UndecodableBody, decode_body
 
 __all__ = ["HttpTransport"]
 
@@ -44,10 +47,14 @@ class HttpTransport:
         self._proxies: dict[str, dict[str, str]] = {}
 
     def send(self, url: str, headers: dict[str, str], timeout: float) -> Response:
+        return self.exchange(url, headers, timeout).response
+
+    def exchange(self, url: str, headers: dict[str, str], timeout: float) -> Exchange:
+        """``send``, with the request and the answer as they went on the wire."""
         try:
             raw = self.session.get(
-                url, headers=headers, timeout=timeout, allow_redirects=False, stream=True,
-                proxies=self._proxies_for(url),
+                url, headers={"Accept-Encoding": ACCEPT_ENCODING, **headers}, timeout=timeout,
+                allow_redirects=False, stream=True, proxies=self._proxies_for(url),
             )
         except requests.exceptions.ConnectTimeout as exc:
             raise TransientError(f"connection timed out ({exc.__class__.__name__})", False) from exc
@@ -58,9 +65,16 @@ class HttpTransport:
         except requests.exceptions.RequestException as exc:
             raise FetchError(url, f"invalid request: {_short(exc)}") from exc
         with raw:
-            content = b"" if raw.status_code in BODILESS_STATUSES else self._read_body(url, raw)
+            body = b"" if raw.status_code in BODILESS_STATUSES else self._read_body(url, raw)
+        coding = raw.headers.get("Content-Encoding", "")
+        try:
+            content = decode_body(body, coding) if coding else body
+        except UndecodableBody as exc:
+            raise FetchError(url, str(exc), raw.status_code) from exc
         headers_out = {name.lower(): value for name, value in raw.headers.items()}
-        return Response(url, url, raw.status_code, headers_out, content)
+        return Exchange(_request_head(raw), _response_head(raw), body,
+                        bool(getattr(raw.raw, "chunked", False)),
+                        Response(url, url, raw.status_code, headers_out, content))
 
     def _proxies_for(self, url: str) -> dict[str, str]:
         """The proxies the environment sets for this URL's host (none when NO_PROXY says so)."""
@@ -72,32 +86,55 @@ class HttpTransport:
         return proxies
 
     def _read_body(self, url: str, raw: requests.Response) -> bytes:
+        """The body as the server sent it (no content decoding), whole or not at all."""
         declared = raw.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             raise FetchError(url, "response too large", raw.status_code)
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in raw.iter_content(CHUNK_BYTES):
+            for chunk in raw.raw.stream(CHUNK_BYTES, decode_content=False):
                 size += len(chunk)
                 if size > self.max_body_bytes:
                     raise FetchError(url, "response too large", raw.status_code)
                 chunks.append(chunk)
-        except requests.exceptions.Timeout as exc:
+        except urllib3.exceptions.ReadTimeoutError as exc:
             raise TransientError("timed out while reading the body", True) from exc
-        except (
-            requests.exceptions.ChunkedEncodingError,
-            requests.exceptions.ConnectionError,
-        ) as exc:
-            raise TransientError(f"truncated body: {_short(exc)}", True) from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            reason = (f"truncated body ({size} of {declared} bytes)" if declared.isdigit()
+                      else f"truncated body: {_short(exc)}")
+            raise TransientError(reason, True) from exc
         content = b"".join(chunks)
-        encoded = raw.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
-        if declared.isdigit() and not encoded and len(content) != int(declared):
+        if declared.isdigit() and len(content) != int(declared):
             raise TransientError(f"truncated body ({len(content)} of {declared} bytes)", True)
         return content
 
     def close(self) -> None:
         self.session.close()
+
+
+def _request_head(raw: requests.Response) -> bytes:
+    """The request line and headers sent (``Host`` first, as http.client sends it)."""
+    sent = raw.request
+    parts = urlsplit(sent.url or "")
+    lines = [f"{sent.method} {sent.path_url} HTTP/1.1", f"Host: {parts.netloc}"]
+    lines += [f"{name}: {_latin1(value)}" for name, value in sent.headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+
+
+def _latin1(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def _response_head(raw: requests.Response) -> bytes:
+    """The status line and the headers as received: every line, in order (duplicates kept)."""
+    version = {10: "HTTP/1.0", 11: "HTTP/1.1"}.get(getattr(raw.raw, "version", 11), "HTTP/1.1")
+    original = getattr(raw.raw, "_original_response", None)  # http.client's, if there is one
+    message = getattr(original, "msg", None)
+    pairs = message.raw_items() if message is not None else raw.raw.headers.items()
+    lines = [f"{version} {raw.status_code} {raw.reason or ''}".rstrip()]
+    lines += [f"{name}: {value}" for name, value in pairs]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
 
 
 def _connection_reason(exc: Exception) -> str:
