@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from .archive import Archive
@@ -34,7 +35,7 @@ __all__ = ["ARCHIVE_FOLDER", "FORMATS", "crawl", "export", "migrate"]
 log = logging.getLogger(__name__)
 
 ARCHIVE_FOLDER = ".archive"
-FORMATS = ("markdown", "wxr", "json")
+FORMATS = ("markdown", "wxr", "json", "wacz")
 
 
 def crawl(
@@ -102,7 +103,8 @@ def export(
         # First pass: where every article lands (slugs, old addresses, WordPress keys) and
         # the site's authors and terms, a few strings per article.
         plan = SitePlan.build(archive.iter_articles(), blog_urls)
-        exporters = site_exporters(formats, out_dir, settings, plan)
+        exporters = site_exporters(formats, out_dir, replace(settings, archive_dir=archive_dir),
+                                   plan)
         articles = _counted(archive.iter_articles(), report)
         if settings.include_images:
             publish_media(archive, out_dir)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -51,6 +52,9 @@ class ExportSettings:
     base_url: str | None = None
     """Address of the new site, used for absolute links in redirect maps."""
     include_images: bool = True
+    archive_dir: Path | None = None
+    """The archive being exported (set by the pipeline): formats of the archive itself (WACZ)
+    read its WARC files."""
 
 
 _HOST = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?:\.(?!-)[A-Za-z0-9-]{1,63})*\.?$")

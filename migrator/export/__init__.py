@@ -4,7 +4,8 @@
   renamed into place; the lifecycle checks every format shares);
 - ``json_export`` (``blog.json``), ``markdown`` (Hugo or Jekyll), ``wxr`` (WordPress, written by
   ``wxr_xml``'s XML writer with ``wordpress``'s value rules), ``redirects`` (the redirect maps,
-  written with every format that gives the blog new addresses).
+  written with every format that gives the blog new addresses), ``wacz`` (the archive's WARC
+  files as one WACZ, with every article listed as a page).
 
 ``EXPORTERS`` maps a format name to its exporter class; ``site_exporters(formats, out_dir,
 settings, plan)`` gives every writer an export needs (one per distinct format, and the redirect
@@ -24,6 +25,7 @@ from migrator.export.base import Exporter, describe_os_error
 from migrator.export.json_export import JsonExporter, load_schema
 from migrator.export.markdown import MarkdownExporter
 from migrator.export.redirects import RedirectsExporter
+from migrator.export.wacz import WaczExporter
 from migrator.export.wxr import WxrExporter
 from migrator.links import SitePlan
 from migrator.settings import ExportSettings
@@ -35,6 +37,7 @@ __all__ = [
     "JsonExporter",
     "MarkdownExporter",
     "RedirectsExporter",
+    "WaczExporter",
     "WxrExporter",
     "load_schema",
     "open_exporters",
@@ -45,6 +48,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
     "json": JsonExporter,
     "wxr": WxrExporter,
     "markdown": MarkdownExporter,
+    "wacz": WaczExporter,
 }
 REDIRECTED_FORMATS = frozenset({"markdown", "wxr"})
 """Formats that give every article a new address: the redirect maps are written with them."""

@@ -56,6 +56,7 @@ class Capture:
     uri: str
     date: str
     record_id: str
+    digest: str
 
 
 class RecordIndex:
@@ -94,7 +95,7 @@ class RecordIndex:
         self.file_ends[record.file] = max(self.file_ends.get(record.file, 0), record.end)
         if record.status != 200 or record.type not in ("response", "revisit"):
             return
-        capture = Capture(record.uri, record.date, record.record_id)
+        capture = Capture(record.uri, record.date, record.record_id, record.digest)
         if record.type == "response":
             self.by_digest.setdefault(record.digest, capture)
         else:

@@ -141,6 +141,11 @@ class WarcRecords:
         """URLs whose latest answer is an HTML page (200), in the order first seen."""
         return [url for url in self._html if self._best[url].status == 200]
 
+    def capture_date(self, url: str) -> str | None:
+        """The WARC-Date of the answer ``response(url)`` gives (None: not in the records)."""
+        capture = self._best.get(url_key(url))
+        return capture.date if capture is not None else None
+
     def has(self, url: str) -> bool:
         return url_key(url) in self._best
 

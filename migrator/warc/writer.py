@@ -106,9 +106,10 @@ class WarcWriter:
                                     "WARC-Payload-Digest": digest}
             record_type, payload = "response", response_head + body
             earlier = self._earlier(url, status, digest)
-            if earlier is not None:
+            if earlier is not None:  # its payload digest is the earlier record's
                 record_type, payload = "revisit", response_head
                 head.update(earlier)
+                digest = head["WARC-Payload-Digest"]
             builder = WARCWriter(BytesIO(), gzip=True, warc_version="1.1")
             response = builder.create_warc_record(url, record_type, payload=BytesIO(payload),
                                                   length=len(payload), warc_headers_dict=head)
@@ -140,7 +141,8 @@ class WarcWriter:
         if capture is None or status == 200 and digest == EMPTY_DIGEST:
             return None
         return {"WARC-Profile": profile, "WARC-Refers-To-Target-URI": capture.uri,
-                "WARC-Refers-To-Date": capture.date, "WARC-Refers-To": capture.record_id}
+                "WARC-Refers-To-Date": capture.date, "WARC-Refers-To": capture.record_id,
+                "WARC-Payload-Digest": capture.digest}
 
     # -- files -----------------------------------------------------------------------------
 
