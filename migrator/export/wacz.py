@@ -2,7 +2,8 @@
 
 ``DIR/archive.wacz`` is a ZIP holding ``archive/*.warc.gz`` (the WARC files the crawls wrote
 into ``<archive>/warc/``, stored, not recompressed), ``indexes/index.cdxj`` (their CDXJ index,
-sorted, by cdxj-indexer: what pywb and ReplayWeb.page look URLs up in), ``pages/pages.jsonl``
+sorted, by cdxj-indexer: what pywb and ReplayWeb.page look URLs up in; the 304 revisits are
+left out of it, see ``_drop_not_modified``), ``pages/pages.jsonl``
 (every post and page: its URL, title and capture time), ``datapackage.json`` (every file with
 its SHA-256 and size) and ``datapackage-digest.json`` (the SHA-256 of ``datapackage.json``).
 
@@ -140,6 +141,7 @@ class WaczExporter(Exporter):
         try:
             if self._warcs:
                 CDXJIndexer(str(index), [str(p) for p in self._warcs], sort=True).process_all()
+                _drop_not_modified(index)
             return self._add_file(wacz, index, INDEX)
         finally:
             self._drop_temp(index)
@@ -169,6 +171,15 @@ class WaczExporter(Exporter):
         if self._pages is not None:
             self._pages.close()
             self._pages = None
+
+
+def _drop_not_modified(index: Path) -> None:
+    """Leave the 304 revisits out of the index (they stay in the WARC files): replay engines
+    would answer a 304 for the page (pywb uses a revisit's own headers) instead of the
+    capture it refers to."""
+    kept = [line for line in index.read_text(encoding="utf-8").splitlines(keepends=True)
+            if not ('"mime": "warc/revisit"' in line and '"status": "304"' in line)]
+    index.write_text("".join(kept), encoding="utf-8")
 
 
 def _entry(name: str, stored: bool = False) -> zipfile.ZipInfo:
