@@ -24,7 +24,6 @@ from warcio.archiveiterator import ArchiveIterator
 from migrator import CrawlSettings, crawl
 from migrator.fetch import HttpTransport
 from migrator.fetch.recording import RecordingTransport
-from migrator.response import decode_html
 from migrator.warc import INDEX_FILE, WarcWriter
 from migrator.warc.writer import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED
 
