@@ -3,8 +3,8 @@
 #
 # Python packages go into .venv/ (the project with its [test] extra, Hugo included). The
 # tests also build the Markdown export with Jekyll, check the redirect maps with nginx and
-# Apache (`nginx -t`, `apache2 -t`) and re-render the theme corpus (tests/fixtures/themes/) with
-# PHP's Twig; all come from Debian: installed here with apt-get when we are root and they are
+# Apache (`nginx -t`, `apache2 -t`), re-render the theme corpus (tests/fixtures/themes/) with
+# PHP's Twig and write a WARC with the real `wget --mirror --warc-file`; all come from Debian: installed here with apt-get when we are root and they are
 # missing; otherwise the command to run is printed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,6 +19,9 @@ if ! PATH="$PATH:/usr/sbin:/sbin" command -v nginx >/dev/null 2>&1; then
 fi
 if ! PATH="$PATH:/usr/sbin:/sbin" command -v apache2 >/dev/null 2>&1; then
     missing+=(apache2)
+fi
+if ! command -v wget >/dev/null 2>&1; then
+    missing+=(wget)
 fi
 if ! command -v php >/dev/null 2>&1 || [ ! -f /usr/share/php/Twig/autoload.php ] \
         || ! php -r 'exit(class_exists("IntlDateFormatter") ? 0 : 1);' >/dev/null 2>&1; then

@@ -96,8 +96,10 @@ class WarcRecords:
     def _read_index(self, file: Path, member: str, stream: IO[bytes],
                     revisits: list[tuple[str, _Capture, str, str, str]]) -> None:
         records = ArchiveIterator(stream)
+        read = 0
         try:
             for record in records:
+                read += 1
                 if record.rec_type not in ("response", "revisit") or not record.http_headers:
                     continue
                 headers = record.rec_headers
@@ -121,8 +123,11 @@ class WarcRecords:
                                      headers.get_header("WARC-Refers-To-Target-URI") or "",
                                      headers.get_header("WARC-Refers-To-Date") or ""))
         except Exception as error:  # noqa: BLE001 - a damaged file: what came before is kept
-            log.warning("%s%s: unreadable after byte %d (%s)", file, f"!{member}" * bool(member),
-                        records.get_record_offset(), error)
+            where = f"{file}!{member}" if member else str(file)
+            if not read:
+                raise SourceError(f"{where} is not a WARC file warcio can read ({error})"
+                                  ) from error
+            log.warning("%s: unreadable after its record %d (%s)", where, read, error)
 
     def _choose(self, key: str, capture: _Capture) -> None:
         known = self._best.get(key)
