@@ -113,3 +113,24 @@ def test_one_blog_twice_with_this_code(tmp_path: Path,
     assert status == 0, said
     assert "IDENTICAL" in said
     assert (tmp_path / "after/cuisine-de-mamie.over-blog.com/jekyll/wordpress.xml").is_file()
+
+
+def test_warc_files_compare_by_their_records(tmp_path: Path) -> None:
+    """File names, record ids and WARC dates carry clock times: the records are compared."""
+    from migrator.warc import WarcWriter
+
+    request = b"GET / HTTP/1.1\r\nHost: b\r\n\r\n"
+
+    def crawl_into(folder: Path, body: bytes, date: str) -> None:
+        writer = WarcWriter(folder / ".archive" / "warc", {"software": "t"})
+        head = f"HTTP/1.1 200 OK\r\nDate: {date}\r\n\r\n".encode()
+        writer.record("http://b/", 200, request, head, body)
+        writer.close()
+
+    crawl_into(tmp_path / "one", b"x", "Mon")
+    crawl_into(tmp_path / "two", b"x", "Tue")
+    result = tool.compare_folders(tmp_path / "one", tmp_path / "two")
+    assert (result.files, result.differences) == (1, [])
+    crawl_into(tmp_path / "three", b"y", "Mon")
+    differences = tool.compare_folders(tmp_path / "one", tmp_path / "three").differences
+    assert len(differences) == 1 and differences[0].startswith(".archive/warc: records")

@@ -34,6 +34,12 @@ is a difference), except, and the tool says so each time it runs:
   without the ``Date`` header (clock times); the URL queue (URL, kind, source, state, reason)
   by URL, without its row ids (queue order varies with threads); every article's JSON; every
   media record without ``fetched_at``; the crawl state (key, value), whatever table holds it;
+- ``.archive/warc/`` (the WARC files and their ``records.tsv``): compared as one set of
+  records, whatever file holds them (file names carry the clock time): every record but the
+  ``warcinfo`` as its type, URL, HTTP status line, HTTP headers without ``Date`` and payload
+  digest, without record ids, WARC dates and the index; a revisit of an identical payload
+  counts as the response it stands for (which of two URLs with the same bytes came first
+  depends on thread timing);
 - ``cli.txt``: what each command printed (exit status, then its error output sorted: log lines
   of worker threads come in any order), the output folder written ``<out>``, without the
   progress lines (``discovered N · fetched N …``, written every 25 pages: how many articles
@@ -226,6 +232,34 @@ def archive_view(path: Path) -> dict[str, list[Any]]:
     return view
 
 
+WARC_FOLDER = ".archive/warc"
+
+
+def warc_view(folder: Path) -> list[tuple[str, ...]]:
+    """The records of every WARC file of ``folder`` (see the module's docstring)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    view = []
+    for path in sorted(folder.glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "warcinfo":
+                    continue
+                headers = record.rec_headers
+                kind = record.rec_type
+                profile = headers.get_header("WARC-Profile") or ""
+                if kind == "revisit" and profile.endswith("identical-payload-digest"):
+                    kind = "response"
+                http = record.http_headers
+                lines = sorted(f"{k}: {v}" for k, v in http.headers if k.lower() != "date") \
+                    if http else []
+                view.append((kind, headers.get_header("WARC-Target-URI") or "",
+                             http.statusline if http else "", "\n".join(lines),
+                             headers.get_header("WARC-Payload-Digest") or "" if kind != "request"
+                             else ""))
+    return sorted(view)
+
+
 def _first_difference(before: Any, after: Any) -> str:
     if isinstance(before, dict) and isinstance(after, dict):
         for key in sorted(set(before) | set(after)):
@@ -258,6 +292,11 @@ def compare_file(relative: str, one: Path, two: Path, outs: tuple[Path, Path],
         same = report_view(one, outs[0]) == report_view(two, outs[1])
         detail = "" if same else _first_difference(report_view(one, outs[0]),
                                                     report_view(two, outs[1]))
+    elif relative.endswith(WARC_FOLDER):
+        before_records, after_records = warc_view(one), warc_view(two)
+        same = before_records == after_records
+        detail = "" if same else _first_difference({"records": before_records},
+                                                   {"records": after_records})
     elif name == "archive.sqlite":
         before, after = archive_view(one), archive_view(two)
         same = before == after
@@ -281,8 +320,15 @@ def compare_file(relative: str, one: Path, two: Path, outs: tuple[Path, Path],
 
 
 def _files(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*")
-            if p.is_file() and p.name not in ARCHIVE_FILES[1:]}
+    """Every file, and each WARC folder as one entry (compared as its records)."""
+    files = set()
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder).as_posix()
+        if f"/{WARC_FOLDER}/" in f"/{relative}":
+            files.add(relative[:relative.index(WARC_FOLDER) + len(WARC_FOLDER)])
+        elif path.is_file() and path.name not in ARCHIVE_FILES[1:]:
+            files.add(relative)
+    return files
 
 
 def compare_folders(one: Path, two: Path) -> Comparison:
@@ -303,6 +349,8 @@ def print_exclusions() -> None:
     print("  report.json: without 'started' and 'finished' (clock times), output folder as <out>")
     print("  .archive/archive.sqlite: logical content, without responses' fetched_at and Date")
     print("    header, media's fetched_at (clock times) and the queue's row ids (thread order)")
+    print("  .archive/warc/: the set of WARC records (type, URL, status, headers without Date,")
+    print("    payload digest), without file names, record ids, WARC dates and records.tsv")
     print("  cli.txt: exit status and error output, lines sorted (threads), folder as <out>,")
     print("    without the progress lines (their counts depend on thread timing)")
     print("  *.xml whose bytes differ: counted identical only when the canonical XML is the same,")
