@@ -1,8 +1,9 @@
 """The seam between the fetcher and the world: a ``Transport`` sends one request.
 
-``HttpTransport`` (``fetch.http``) talks HTTP, ``MirrorTransport`` (``fetch.mirror``) answers
-from a saved copy; tests answer from a table. A new source (a WARC file, an HTTrack folder) is
-one more transport: the fetcher, the crawl and the archive do not change.
+``HttpTransport`` (``fetch.http``) talks HTTP (``RecordingTransport`` records it as WARC),
+``MirrorTransport``, ``SavedPagesTransport`` and ``WarcTransport`` answer from a saved copy;
+tests answer from a table. A new source is one more transport: the fetcher, the crawl and the
+archive do not change.
 """
 
 from __future__ import annotations
