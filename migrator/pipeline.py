@@ -62,9 +62,9 @@ def _crawl(
     ensure_writable_folder(archive_dir)
     # One fetcher (each host's queue and delay) and one scheduler (the workers) for the whole
     # stage: the media downloads share the crawl's politeness.
-    transport = resolved.transport(settings)
-    if settings.warc and resolved.over_http:  # decision (issue 14): WARC on by default
-        transport = recorded_transport(settings, archive_dir, resolved.base_url)
+    # Decision (issue 14): every HTTP exchange recorded as WARC unless --no-warc.
+    transport = (recorded_transport(settings, archive_dir, resolved.base_url)
+                 if settings.warc and resolved.over_http else resolved.transport(settings))
     with (Archive(archive_dir) as archive,
           Fetcher(settings, transport) as fetcher,
           Scheduler(settings.concurrency, name="fetch") as scheduler):
