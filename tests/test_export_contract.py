@@ -50,7 +50,7 @@ class TestExporterContract:
             assert (tmp_path / "markdown").is_dir()
         else:
             assert [p.name for p in exporter.written] == [
-                {"json": "blog.json", "wxr": "wordpress.xml"}[name]
+                {"json": "blog.json", "wxr": "wordpress.xml", "wacz": "archive.wacz"}[name]
             ]
 
     def test_one_article(self, name: str, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -148,4 +149,12 @@ def markdown_titles(out_dir: Path) -> list[str]:
     return [read_front_matter(p)[0]["title"] for p in markdown_files(out_dir)]
 
 
-TITLE_READERS = {"json": json_titles, "wxr": wxr_titles, "markdown": markdown_titles}
+def wacz_titles(out_dir: Path) -> list[str]:
+    """The titles ``pages/pages.jsonl`` lists (its first line is the header)."""
+    with zipfile.ZipFile(out_dir / "archive.wacz") as wacz:
+        lines = wacz.read("pages/pages.jsonl").decode("utf-8").splitlines()
+    return [json.loads(line)["title"] for line in lines[1:]]
+
+
+TITLE_READERS = {"json": json_titles, "wxr": wxr_titles, "markdown": markdown_titles,
+                 "wacz": wacz_titles}
