@@ -165,3 +165,30 @@ def test_a_canonical_naming_another_post_merges_only_the_same_content(blog,
     assert found[FIGUES]["title"] == "Confiture de figues"
     assert found[other]["title"].startswith("Soupe au potiron")
     assert report["posts"] == POSTS
+
+
+def test_a_post_named_only_by_a_child_sitemap_is_migrated(blog, tmp_path: Path) -> None:
+    """A sitemap index's children are read: a post no page, feed or home links still arrives."""
+    folder, server = blog
+    hidden = "/2023/04/gaufres-de-liege.html"
+    template = (folder / "2023/03/madeleines-a-la-bosse.html").read_text("utf-8")
+    page = template.replace("/2023/03/madeleines-a-la-bosse.html", hidden) \
+        .replace("Madeleines « à la bosse »", "Gaufres de Liège") \
+        .replace("madeleine", "gaufre")
+    (folder / hidden.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+    (folder / hidden.lstrip("/")).write_text(page, "utf-8")
+    (folder / "sitemap-posts.xml").write_bytes((folder / "sitemap.xml").read_bytes())
+    (folder / "sitemap-hidden.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{BASE}{hidden}</loc></url></urlset>", "utf-8")
+    (folder / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{BASE}/sitemap-posts.xml</loc></sitemap>"
+        f"<sitemap><loc>{BASE}/sitemap-hidden.xml</loc></sitemap></sitemapindex>", "utf-8")
+    code, report, output = migrate(server, tmp_path / "out")
+    assert code == 0, output
+    assert report["posts"] == POSTS + 1
+    assert articles(tmp_path / "out")[hidden]["title"] == "Gaufres de Liège"
+    assert server.count(HOST, "/sitemap-hidden.xml") == 1

@@ -51,8 +51,8 @@ class Frontier:
     def enqueue(self, url: str, kind: UrlKind | None = None) -> str | None:
         """Queue an in-scope URL; its canonical spelling, or None when it is not to be walked.
 
-        ``kind``: what the URL is known to be (a sitemap named by a sitemap index), else
-        ``urls.classify``'s answer.
+        ``kind``: what the URL is known to be (a sitemap named by a sitemap index: queued
+        whatever its kind), else ``urls.classify``'s answer.
         """
         known = self._queued_as.get(url)
         if known is not None:
@@ -63,9 +63,10 @@ class Frontier:
         if canonical in self._queued:
             self._queued_as[url] = canonical
             return canonical
-        kind = kind or classify(url)
-        if kind in NOT_WALKED:
-            return None
+        if kind is None:  # a link found on a page: feeds and sitemaps are seeds, not links
+            kind = classify(url)
+            if kind in NOT_WALKED:
+                return None
         if kind in LISTING_KINDS and self.listings_queued >= self.settings.max_listing_pages:
             log.debug("Listing page limit reached: %s not walked", url)
             return None
