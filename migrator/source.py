@@ -28,7 +28,7 @@ class Source:
 
     def transport(self, settings: CrawlSettings) -> Transport:
         if self.mirror_root is not None:
-            return MirrorTransport(self.mirror_root)
+            return MirrorTransport(self.mirror_root, settings.max_body_bytes)
         return HttpTransport(settings.max_body_bytes)
 
 

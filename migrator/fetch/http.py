@@ -14,7 +14,8 @@ import requests
 
 from ..errors import FetchError
 from ..response import Response
-from .transport import TransientError
+from ..settings import MAX_BODY_BYTES
+from .transport import TransientError, too_large
 
 __all__ = ["HttpTransport"]
 
@@ -29,7 +30,7 @@ class HttpTransport:
 
     needs_politeness = True
 
-    def __init__(self, max_body_bytes: int = 20 * 1024 * 1024) -> None:
+    def __init__(self, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.max_body_bytes = max_body_bytes
         self.session = requests.Session()
         # one connection per worker thread (the CLI allows up to 16), kept alive
@@ -53,6 +54,8 @@ class HttpTransport:
             raise TransientError(f"connection timed out ({exc.__class__.__name__})", False) from exc
         except requests.exceptions.Timeout as exc:
             raise TransientError("timed out waiting for the server", True) from exc
+        except requests.exceptions.SSLError as exc:
+            raise _tls_error(url, exc) from exc
         except requests.exceptions.ConnectionError as exc:
             raise TransientError(_connection_reason(exc), False) from exc
         except requests.exceptions.RequestException as exc:
@@ -74,14 +77,14 @@ class HttpTransport:
     def _read_body(self, url: str, raw: requests.Response) -> bytes:
         declared = raw.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
-            raise FetchError(url, "response too large", raw.status_code)
+            raise FetchError(url, too_large(self.max_body_bytes), raw.status_code)
         chunks: list[bytes] = []
         size = 0
         try:
             for chunk in raw.iter_content(CHUNK_BYTES):
                 size += len(chunk)
                 if size > self.max_body_bytes:
-                    raise FetchError(url, "response too large", raw.status_code)
+                    raise FetchError(url, too_large(self.max_body_bytes), raw.status_code)
                 chunks.append(chunk)
         except requests.exceptions.Timeout as exc:
             raise TransientError("timed out while reading the body", True) from exc
@@ -98,6 +101,33 @@ class HttpTransport:
 
     def close(self) -> None:
         self.session.close()
+
+
+PLAIN_HTTP_SIGNS = ("wrong version number", "record layer failure", "packet length too long",
+                   "unknown protocol", "http request")
+"""What OpenSSL says when the server answers a TLS handshake in plain HTTP."""
+
+
+def _tls_error(url: str, exc: requests.exceptions.SSLError) -> FetchError | TransientError:
+    """The real cause, at once: retrying cannot turn a plain-HTTP port or a bad certificate
+    into TLS (an ``https://`` address on a plain-HTTP port used to wait out every retry and
+    end in "the host does not answer")."""
+    text = str(exc).lower()
+    netloc = urlsplit(url).netloc
+    if any(sign in text for sign in PLAIN_HTTP_SIGNS):
+        return FetchError(url, f"the server at {netloc} answered in plain HTTP, not TLS: "
+                               f"try http://{netloc}/")
+    if "certificate verify failed" in text or "certificate" in text and "verify" in text:
+        return FetchError(url, f"the TLS certificate of {netloc} is not valid "
+                               f"({_ssl_reason(exc)})")
+    return TransientError(f"TLS handshake failed ({_ssl_reason(exc)})", False)
+
+
+def _ssl_reason(exc: Exception) -> str:
+    """OpenSSL's words, without urllib3's wrapping: "certificate has expired"."""
+    text = str(exc)
+    inner = text.rsplit("] ", 1)[-1] if "] " in text else text
+    return inner.split(" (_ssl.c", 1)[0].strip("')\" ")[:160] or "TLS error"
 
 
 def _connection_reason(exc: Exception) -> str:
