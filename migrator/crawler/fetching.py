@@ -50,7 +50,10 @@ class PageFetcher:
 
     def fetch_home(self, url: str) -> Response:
         """The blog's home page: it must answer, and be Overblog's. A redirect (http→https,
-        www.) tells the blog's real address, which joins the scope."""
+        www.) tells the blog's real address, which joins the scope.
+
+        A home page that cannot be had, for any reason, makes SOURCE unusable:
+        ``HostUnreachable`` (exit status 2), with the real cause."""
         stored = self.archive.get_response(url)
         try:
             etag, last_modified = validators(stored)
@@ -58,9 +61,11 @@ class PageFetcher:
                                         last_modified=last_modified)
         except HostUnreachable as error:
             raise HostUnreachable(url, f"the host does not answer ({error.reason})") from error
+        except FetchError as error:
+            raise HostUnreachable(url, error.reason, error.status) from error
         if response.status >= 400:
-            raise FetchError(url, f"the blog's home page answered HTTP {response.status}",
-                             response.status)
+            raise HostUnreachable(url, f"the blog's home page answered HTTP {response.status}",
+                                  response.status)
         final_host = urlsplit(response.final_url).hostname
         if final_host:
             self.scope.add_alias(final_host)
