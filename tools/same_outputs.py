@@ -38,6 +38,8 @@ is a difference), except, and the tool says so each time it runs:
   of worker threads come in any order), the output folder written ``<out>``, without the
   progress lines (``discovered N · fetched N …``, written every 25 pages: how many articles
   are stored at that moment depends on thread timing);
+- ``.migrator.lock`` (the folder's lock file: the pid, host and start time of the run that
+  wrote it last) is not compared;
 - ``wordpress.xml``: compared as bytes; when the bytes differ and the two files are the same
   canonical XML (C14N 2.0, CDATA sections read as text), the tool lists the lines that differ
   and counts the file as *canonically identical* rather than as a difference.
@@ -75,6 +77,8 @@ MEDIA_HOSTS = ("idata.over-blog.com", "image.over-blog.com", "img.over-blog-kiwi
                "img.over-blog.com", "resize.over-blog.com")
 TIMES_IN_REPORT = ("started", "finished")
 ARCHIVE_FILES = ("archive.sqlite", "archive.sqlite-wal", "archive.sqlite-shm")
+LOCK_FILE = ".migrator.lock"
+"""Who wrote a folder last (pid, host, start time): not an output, never compared."""
 PROGRESS_LINE = re.compile(r"^discovered \d+ · fetched \d+ ")
 
 
@@ -282,7 +286,7 @@ def compare_file(relative: str, one: Path, two: Path, outs: tuple[Path, Path],
 
 def _files(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")
-            if p.is_file() and p.name not in ARCHIVE_FILES[1:]}
+            if p.is_file() and p.name not in (*ARCHIVE_FILES[1:], LOCK_FILE)}
 
 
 def compare_folders(one: Path, two: Path) -> Comparison:
@@ -307,6 +311,7 @@ def print_exclusions() -> None:
     print("    without the progress lines (their counts depend on thread timing)")
     print("  *.xml whose bytes differ: counted identical only when the canonical XML is the same,")
     print("    and listed below with the lines that differ")
+    print("  .migrator.lock (who wrote the folder last): not compared")
 
 
 def main(argv: list[str] | None = None) -> int:
