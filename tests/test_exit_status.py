@@ -174,3 +174,15 @@ def test_130_interrupted(proxy_env: FixtureServer, tmp_path: Path) -> None:
         release.set()
     assert process.returncode == 130
     assert "Interrupted." in stderr and "Traceback" not in stderr
+
+
+def test_1_a_damaged_archive(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "archive.sqlite").write_bytes(b"not a database, not at all" * 100)
+    result = subprocess.run([MIGRATOR, "export", "--archive", str(archive), "--to", "json",
+                             "--out", str(tmp_path / "out")], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 1
+    assert one_error(result).startswith(f"Error: {archive / 'archive.sqlite'} is not an "
+                                        "archive (not an SQLite database)")
