@@ -9,10 +9,12 @@ from .errors import (
     ArchiveError,
     ExportError,
     FetchError,
+    FolderLocked,
     HostUnreachable,
     MigratorError,
     NotOverblogError,
     SourceError,
+    UsageError,
 )
 from .model import Article, Blog, Comment, Image
 from .report import Report
@@ -53,12 +55,14 @@ __all__ = [
     "ExportError",
     "ExportSettings",
     "FetchError",
+    "FolderLocked",
     "HostUnreachable",
     "Image",
     "MigratorError",
     "NotOverblogError",
     "Report",
     "SourceError",
+    "UsageError",
     "crawl",
     "export_archive",
     "migrate",

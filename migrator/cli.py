@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,17 @@ from . import __version__, pipeline
 from .errors import MigratorError
 from .progress import Progress
 from .report import Report
-from .settings import CrawlSettings, ExportSettings, check_base_url
+from .settings import (
+    DEFAULT_USER_AGENT,
+    MAX_BACKOFF,
+    MAX_CONCURRENCY,
+    MAX_DELAY,
+    MAX_RETRIES,
+    CrawlSettings,
+    ExportSettings,
+    check_base_url,
+    check_user_agent,
+)
 
 EXIT_FAILURES = 1
 EXIT_INTERRUPTED = 130
@@ -67,21 +78,56 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class FiniteFloatRange(click.FloatRange):
+    """A FloatRange that also refuses nan (which passes every comparison) and infinities."""
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+def _user_agent(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Header values are Latin-1 at best: anything but printable ASCII is refused, clearly."""
+    if value is None:
+        return None
+    try:
+        return check_user_agent(value)
+    except MigratorError as error:
+        raise click.BadParameter(str(error).removeprefix("the User-Agent ")) from error
+
+
+def _folder(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """A folder, or a name for one: an existing file (``/dev/null``) is refused at once."""
+    if value is not None and value.exists() and not value.is_dir():
+        raise click.BadParameter(f"must be a folder: {value} is a file")
+    return value
+
+
 def crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--delay", type=click.FloatRange(min=0), default=None,
-                     help="Seconds between requests to one host "
+        click.option("--delay", type=FiniteFloatRange(min=0, max=MAX_DELAY), default=None,
+                     help=f"Seconds between requests to one host, at most {MAX_DELAY:g} "
                           "[default: robots.txt Crawl-delay, else 5]."),
-        click.option("--concurrency", type=click.IntRange(min=1, max=16), default=1,
-                     show_default=True, help="Requests in flight at once (delays still apply)."),
-        click.option("--retries", type=click.IntRange(min=0, max=20), default=4,
+        click.option("--concurrency", type=click.IntRange(min=1, max=MAX_CONCURRENCY),
+                     default=1, show_default=True,
+                     help="Requests in flight at once (delays still apply)."),
+        click.option("--retries", type=click.IntRange(min=0, max=MAX_RETRIES), default=4,
                      show_default=True,
                      help="Extra attempts per URL on timeouts, resets, 429 and 5xx."),
-        click.option("--backoff", type=click.FloatRange(min=0), default=1.0, show_default=True,
+        click.option("--backoff", type=FiniteFloatRange(min=0, max=MAX_BACKOFF), default=1.0,
+                     show_default=True,
                      help="First wait before a retry, seconds (doubled each time, with jitter; "
-                          "a Retry-After from the server wins)."),
+                          "a Retry-After from the server wins). URLs whose retries run out "
+                          "are tried once more at the end of the crawl, after 30 times this "
+                          "(at most 600 s)."),
         click.option("--no-images", is_flag=True, help="Do not download images and files."),
-        click.option("--user-agent", default=None, help="User-Agent header to send."),
+        click.option("--user-agent", default=None, callback=_user_agent,
+                     help="User-Agent header to send (printable ASCII)."),
         click.option("--no-warc", is_flag=True,
                      help="Do not write the HTTP exchanges as WARC files in the archive."),
     ]
@@ -105,8 +151,8 @@ def format_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--to", "formats", multiple=True, required=True,
                      type=click.Choice(pipeline.FORMATS),
                      help="Output format; repeat for several."),
-        click.option("--out", "out_dir", required=True,
-                     type=click.Path(file_okay=False, path_type=Path),
+        click.option("--out", "out_dir", required=True, callback=_folder,
+                     type=click.Path(path_type=Path), metavar="DIR",
                      help="Output folder."),
         click.option("--flavor", type=click.Choice(["hugo", "jekyll"]), default="hugo",
                      show_default=True, help="Markdown layout."),
@@ -122,11 +168,9 @@ def format_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def _crawl_settings(delay: float | None, concurrency: int, retries: int, backoff: float,
                     no_images: bool, user_agent: str | None,
                     no_warc: bool = False) -> CrawlSettings:
-    settings = CrawlSettings(delay=delay, concurrency=concurrency, retries=retries,
-                             backoff=backoff, download_images=not no_images, warc=not no_warc)
-    if user_agent:
-        settings.user_agent = user_agent
-    return settings
+    return CrawlSettings(delay=delay, concurrency=concurrency, retries=retries,
+                         backoff=backoff, download_images=not no_images,
+                         user_agent=user_agent or DEFAULT_USER_AGENT, warc=not no_warc)
 
 
 def _finish(report: Report, quiet: bool) -> None:
@@ -171,8 +215,8 @@ def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
 
 @main.command()
 @click.argument("source")
-@click.option("--archive", "archive_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Archive folder.")
+@click.option("--archive", "archive_dir", required=True, callback=_folder,
+              type=click.Path(path_type=Path), metavar="DIR", help="Archive folder.")
 @crawl_options
 @common_options
 def crawl(source: str, archive_dir: Path, delay: float | None, concurrency: int,
@@ -192,8 +236,8 @@ def crawl(source: str, archive_dir: Path, delay: float | None, concurrency: int,
 
 
 @main.command()
-@click.option("--archive", "archive_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Archive folder.")
+@click.option("--archive", "archive_dir", required=True, callback=_folder,
+              type=click.Path(path_type=Path), metavar="DIR", help="Archive folder.")
 @format_options
 @common_options
 def export(archive_dir: Path, formats: tuple[str, ...], out_dir: Path, flavor: str,

@@ -5,30 +5,47 @@
     >>> report.ok, report.posts
 
 Only this module orders the stages; the CLI is a thin layer over these three functions.
+
+Honest runs (issue 12): one writer per folder (``locks.FolderLock``: the archive while a crawl
+writes it, the output folder while an export writes it); an export reads the archive read-only,
+in one consistent snapshot, even while a crawl writes it, and says what the archive lacks (a
+crawl that did not finish or is still running, media missing: ``ArchiveGaps``) as failures;
+each run first removes the temporary files a killed run left in the folders it writes.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from .archive import Archive
+from .archive import ARCHIVE_FILE, MEDIA_FOLDER, Archive
 from .crawler import Crawler, Scheduler
-from .errors import ExportError
+from .errors import ExportError, SourceError, UsageError
 from .export import Exporter, site_exporters
 from .fetch import Fetcher
 from .fetch.recording import recorded_transport
+from .files import remove_leftover_temps, temp_file_beside
+from .gaps import ArchiveGaps
 from .links import SitePlan
+from .locks import FolderLock
 from .media.download import MediaDownloader
-from .media.publish import attach_local_paths, media_failures, publish_media
+from .media.publish import (
+    MEDIA_OUTPUT_FOLDER,
+    StoredMedia,
+    attach_local_paths,
+    media_failures,
+    publish_media,
+)
 from .model import Article, Blog
 from .progress import Progress
 from .report import Report
 from .sanitize import sanitize_article
 from .settings import CrawlSettings, ExportSettings, check_base_url
-from .source import resolve_source
+from .source import Source, resolve_source
 
 __all__ = ["ARCHIVE_FOLDER", "FORMATS", "crawl", "export", "migrate"]
 
@@ -46,20 +63,24 @@ def crawl(
 ) -> Report:
     """Crawl SOURCE into the archive in ``archive_dir``; resume or refresh it if it exists."""
     settings = settings or CrawlSettings()
-    report = _crawl(source, archive_dir, settings, progress)
-    with Archive(archive_dir) as archive:
-        _count_articles(archive.iter_articles(), report)
-        _collect_failures(archive, report, settings.download_images)
+    settings.check()
+    resolved = resolve_source(source)
+    ensure_writable_folder(archive_dir, "--archive")
+    with FolderLock(archive_dir, f"the archive in {archive_dir}", "crawl"):
+        report = _crawl(resolved, archive_dir, settings, progress)
+        with Archive(archive_dir) as archive:
+            _count_articles(archive.iter_articles(), report)
+            _collect_failures(archive, report, settings.download_images)
     return report
 
 
 def _crawl(
-    source: str, archive_dir: Path, settings: CrawlSettings, progress: Progress | None
+    resolved: Source, archive_dir: Path, settings: CrawlSettings, progress: Progress | None
 ) -> Report:
-    """The crawl and media stages; counting is left to the caller (one pass, not two)."""
-    resolved = resolve_source(source)
+    """The crawl and media stages (the archive's lock held by the caller); counting is left
+    to the caller (one pass, not two)."""
     report = Report(source=resolved.description)
-    ensure_writable_folder(archive_dir)
+    remove_leftover_temps([archive_dir], time.time(), recursive=[archive_dir / MEDIA_FOLDER])
     # One fetcher (each host's queue and delay) and one scheduler (the workers) for the whole
     # stage: the media downloads share the crawl's politeness.
     # Decision (issue 14): every HTTP exchange recorded as WARC unless --no-warc.
@@ -73,8 +94,10 @@ def _crawl(
         crawler.run()
         report.pages_fetched = crawler.progress.fetched
         report.pages_from_archive = crawler.progress.from_archive
+        report.recovered = crawler.recovered
         if settings.download_images:
             _download_media(archive, settings, fetcher, scheduler)
+            archive.set_media_status("complete")
     return report
 
 
@@ -85,30 +108,43 @@ def export(
     settings: ExportSettings | None = None,
     report: Report | None = None,
 ) -> Report:
-    """Write the archived blog in each format; never touches the network."""
+    """Write the archived blog in each format; never touches the network, never writes the
+    archive (it may be on a read-only medium, or being written by a crawl)."""
     settings = settings or ExportSettings()
     formats = _checked_formats(formats)
     if settings.base_url is not None:
         check_base_url(settings.base_url)
-    if not (archive_dir / "archive.sqlite").is_file():
-        raise ExportError(f"no archive in {archive_dir}: run `migrator crawl` first")
-    ensure_writable_folder(out_dir)
-    with Archive(archive_dir) as archive:
-        blog = archive.get_blog()
+    check_archive_folder(archive_dir)
+    ensure_writable_folder(out_dir, "--out")
+    with FolderLock(out_dir, f"the folder {out_dir}", "export"):
+        return _export(archive_dir, formats, out_dir, settings, report)
+
+
+def _export(archive_dir: Path, formats: list[str], out_dir: Path, settings: ExportSettings,
+            report: Report | None) -> Report:
+    """The export stage (the output folder's lock held by the caller)."""
+    started = time.time()
+    with Archive(archive_dir, read_only=True) as archive, archive.snapshot():
+        gaps = ArchiveGaps(archive)
+        blog = archive.get_blog() if archive.has_table("state") else None
         if blog is None:
-            raise ExportError(f"the archive in {archive_dir} holds no blog yet")
+            raise SourceError(f"the archive in {archive_dir} holds no blog yet{gaps.writing}")
         report = report or Report(source=blog.url)
         _collect_failures(archive, report, settings.include_images)
+        gaps.report_crawl(report, blog.url)
         blog_urls = [blog.url, archive.base_url or ""]
         # First pass: where every article lands (slugs, old addresses, WordPress keys) and
         # the site's authors and terms, a few strings per article.
         plan = SitePlan.build(archive.iter_articles(), blog_urls)
         exporters = site_exporters(formats, out_dir, replace(settings, archive_dir=archive_dir),
                                    plan)
+        remove_leftover_temps([out_dir], started, recursive=[
+            out_dir / MEDIA_OUTPUT_FOLDER, *(exporter.target for exporter in exporters)])
         articles = _counted(archive.iter_articles(), report)
+        stored = StoredMedia(archive)
         if settings.include_images:
-            publish_media(archive, out_dir)
-            articles = attach_local_paths(archive, articles)
+            publish_media(archive, out_dir, stored)
+            articles = attach_local_paths(archive, articles, stored)
         # Decision (issue 10): sanitised here, once per article, before any exporter sees
         # it; the archive keeps the page and the article as they were read.
         articles = (sanitize_article(article) for article in articles)
@@ -118,6 +154,7 @@ def export(
             for exporter in exporters:
                 exporter.abort()  # no half-written file is left behind
             raise
+        gaps.report_media(report, stored)
         for exporter in exporters:
             report.outputs += [str(path) for path in exporter.written]
             for url, message in exporter.warnings:
@@ -136,10 +173,19 @@ def migrate(
 ) -> Report:
     """Crawl SOURCE into ``out_dir/.archive`` and export it; a second run resumes or refreshes."""
     formats = _checked_formats(formats)
-    ensure_writable_folder(out_dir)
+    crawl_settings = crawl_settings or CrawlSettings()
+    crawl_settings.check()
+    export_settings = export_settings or ExportSettings()
+    if export_settings.base_url is not None:
+        check_base_url(export_settings.base_url)
+    resolved = resolve_source(source)
+    ensure_writable_folder(out_dir, "--out")
     archive_dir = out_dir / ARCHIVE_FOLDER
-    report = _crawl(source, archive_dir, crawl_settings or CrawlSettings(), progress)
-    return export(archive_dir, formats, out_dir, export_settings, report)
+    with FolderLock(out_dir, f"the folder {out_dir}", "migrate"):
+        ensure_writable_folder(archive_dir, "--out")
+        with FolderLock(archive_dir, f"the archive in {archive_dir}", "migrate"):
+            report = _crawl(resolved, archive_dir, crawl_settings, progress)
+        return _export(archive_dir, formats, out_dir, export_settings, report)
 
 
 def _download_media(archive: Archive, settings: CrawlSettings, fetcher: Fetcher,
@@ -170,16 +216,33 @@ def _checked_formats(formats: Iterable[str]) -> list[str]:
     return chosen
 
 
-def ensure_writable_folder(folder: Path) -> None:
-    """Fail early, with one line, when the output folder cannot be created or written."""
+def ensure_writable_folder(folder: Path, option: str = "--out") -> None:
+    """Fail early, with one line (a ``UsageError``: exit status 2), when a folder the user
+    named (``option``) is a file, or cannot be created or written."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{option} must be a folder: {folder} is a file")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_bytes(b"")
+        fd, probe = temp_file_beside(folder / "write-test")
+        os.close(fd)
         probe.unlink()
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ExportError(f"cannot write to {folder}: {reason}") from error
+        raise UsageError(f"cannot write to {folder}: {reason}") from error
+
+
+def check_archive_folder(archive_dir: Path) -> None:
+    """``SourceError`` (exit status 2) when ``archive_dir`` holds no archive, pointing at the
+    archive of a ``migrate`` output folder when that is what was given."""
+    if (archive_dir / ARCHIVE_FILE).is_file():
+        return
+    inner = archive_dir / ARCHIVE_FOLDER
+    if (inner / ARCHIVE_FILE).is_file():
+        raise SourceError(f"no archive in {archive_dir} (its archive is {inner}: "
+                          f"use --archive {inner})")
+    if archive_dir.exists() and not archive_dir.is_dir():
+        raise SourceError(f"--archive must be a folder: {archive_dir} is a file")
+    raise SourceError(f"no archive in {archive_dir}: run `migrator crawl` first")
 
 
 def _collect_failures(archive: Archive, report: Report, with_media: bool) -> None:

@@ -26,6 +26,16 @@ class Report:
     finished: str | None = None
     pages_fetched: int = 0
     pages_from_archive: int = 0
+    recovered: int = 0
+    """URLs whose retries ran out and that were fetched at the end of the crawl."""
+    crawl_finished: bool = True
+    """False when the archive exported holds a crawl that did not finish."""
+    urls_queued: int = 0
+    """URLs still queued in the archive's unfinished crawl."""
+    crawl_running: str = ""
+    """Who is crawling into the archive while it is exported ("pid 1234 on host, …")."""
+    media_missing: int = 0
+    """Media URLs whose file the archive should hold and does not."""
     posts: int = 0
     pages: int = 0
     comments: int = 0
@@ -61,6 +71,11 @@ class Report:
             "comments_unavailable": self.comments_unavailable,
             "pages_fetched": self.pages_fetched,
             "pages_from_archive": self.pages_from_archive,
+            "recovered": self.recovered,
+            "crawl_finished": self.crawl_finished,
+            "crawl_running": bool(self.crawl_running),
+            "urls_queued": self.urls_queued,
+            "media_missing": self.media_missing,
             "failures": self.failures,
             "warnings": self.warnings,
             "outputs": self.outputs,
@@ -71,6 +86,20 @@ class Report:
             f"{self.posts} posts, {self.pages} pages, {self.comments} comments, "
             f"{self.images} images",
         ]
+        if self.crawl_running:
+            lines.append(f"The crawl is still running ({self.crawl_running}): this export "
+                         "holds what was fetched so far; export again once it has finished")
+        elif not self.crawl_finished:
+            lines.append(f"The crawl did not finish ({self.urls_queued} URLs still queued): "
+                         "this export holds what was fetched so far; run the crawl again to "
+                         "complete it")
+        if self.media_missing:
+            lines.append(f"{self.media_missing} images and files are missing from the archive "
+                         "(not downloaded, or gone since): the outputs keep their original "
+                         "addresses (see report.json)")
+        if self.recovered:
+            lines.append(f"{self.recovered} URLs failed, then were fetched when tried again at "
+                         "the end of the crawl")
         if self.comments_unavailable:
             lines.append(
                 f"{self.comments_unavailable} articles show comments that are not in their "

@@ -56,7 +56,7 @@ class Source:
         if self.saved is not None:
             return self.saved
         if self.mirror_root is not None:
-            return MirrorTransport(self.mirror_root)
+            return MirrorTransport(self.mirror_root, settings.max_body_bytes)
         return HttpTransport(settings.max_body_bytes)
 
 

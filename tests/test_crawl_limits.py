@@ -86,8 +86,9 @@ HOSTILE = {
         "redirect outside the blog to http://spam.example.com/win",
     ),
     "huge body": ({ARTICLE: {"status": 200, "size": 25 * 1024 * 1024,
-                             "content_type": "text/html"}}, "response too large"),
-    "server error": ({ARTICLE: {"status": 503}}, "HTTP 503 after 2 attempts"),
+                             "content_type": "text/html"}}, "response too large (over 20 MB)"),
+    "server error": ({ARTICLE: {"status": 503}},
+                     "HTTP 503 after 2 attempts (tried again at the end of the crawl)"),
     "forbidden": ({ARTICLE: {"status": 403}}, "HTTP 403"),
 }
 

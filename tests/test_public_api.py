@@ -9,16 +9,17 @@ def test_exported_names_are_pinned():
     assert migrator.__all__ == sorted(migrator.__all__)
     assert set(migrator.__all__) == {
         "ArchiveError", "Article", "Blog", "Comment", "CrawlSettings", "ExportError",
-        "ExportSettings", "FetchError", "HostUnreachable", "Image", "MigratorError",
-        "NotOverblogError", "Report", "SourceError", "crawl", "export_archive", "migrate",
+        "ExportSettings", "FetchError", "FolderLocked", "HostUnreachable", "Image",
+        "MigratorError", "NotOverblogError", "Report", "SourceError", "UsageError", "crawl",
+        "export_archive", "migrate",
     }
     for name in migrator.__all__:
         assert hasattr(migrator, name), name
 
 
 def test_every_error_is_a_migrator_error():
-    for name in ("ArchiveError", "ExportError", "FetchError", "HostUnreachable",
-                 "NotOverblogError", "SourceError"):
+    for name in ("ArchiveError", "ExportError", "FetchError", "FolderLocked", "HostUnreachable",
+                 "NotOverblogError", "SourceError", "UsageError"):
         assert issubclass(getattr(migrator, name), migrator.MigratorError)
 
 

@@ -44,6 +44,8 @@ is a difference), except, and the tool says so each time it runs:
   of worker threads come in any order), the output folder written ``<out>``, without the
   progress lines (``discovered N · fetched N …``, written every 25 pages: how many articles
   are stored at that moment depends on thread timing);
+- ``.migrator.lock`` (the folder's lock file: the pid, host and start time of the run that
+  wrote it last) is not compared;
 - ``wordpress.xml``: compared as bytes; when the bytes differ and the two files are the same
   canonical XML (C14N 2.0, CDATA sections read as text), the tool lists the lines that differ
   and counts the file as *canonically identical* rather than as a difference.
@@ -81,6 +83,8 @@ MEDIA_HOSTS = ("idata.over-blog.com", "image.over-blog.com", "img.over-blog-kiwi
                "img.over-blog.com", "resize.over-blog.com")
 TIMES_IN_REPORT = ("started", "finished")
 ARCHIVE_FILES = ("archive.sqlite", "archive.sqlite-wal", "archive.sqlite-shm")
+LOCK_FILE = ".migrator.lock"
+"""Who wrote a folder last (pid, host, start time): not an output, never compared."""
 PROGRESS_LINE = re.compile(r"^discovered \d+ · fetched \d+ ")
 
 
@@ -326,7 +330,7 @@ def _files(folder: Path) -> set[str]:
         relative = path.relative_to(folder).as_posix()
         if f"/{WARC_FOLDER}/" in f"/{relative}":
             files.add(relative[:relative.index(WARC_FOLDER) + len(WARC_FOLDER)])
-        elif path.is_file() and path.name not in ARCHIVE_FILES[1:]:
+        elif path.is_file() and path.name not in (*ARCHIVE_FILES[1:], LOCK_FILE):
             files.add(relative)
     return files
 
@@ -355,6 +359,7 @@ def print_exclusions() -> None:
     print("    without the progress lines (their counts depend on thread timing)")
     print("  *.xml whose bytes differ: counted identical only when the canonical XML is the same,")
     print("    and listed below with the lines that differ")
+    print("  .migrator.lock (who wrote the folder last): not compared")
 
 
 def main(argv: list[str] | None = None) -> int:

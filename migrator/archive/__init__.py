@@ -10,7 +10,7 @@ itself: schema, migrations from older versions, transactions. Exporters read onl
 
 from __future__ import annotations
 
-from .articles import ArticlesTable, CrawlStatus
+from .articles import ArticlesTable, CrawlStatus, MediaStatus
 from .media import MEDIA_FOLDER, MediaRecord, MediaTable
 from .pages import URL_STATES, PagesTable
 from .store import ARCHIVE_FILE, SCHEMA_VERSION
@@ -23,6 +23,7 @@ __all__ = [
     "Archive",
     "CrawlStatus",
     "MediaRecord",
+    "MediaStatus",
 ]
 
 

@@ -17,9 +17,12 @@ from ..dates import utc_sort_key
 from ..model import Article, Blog
 from .store import ITER_BATCH, Store
 
-__all__ = ["ArticlesTable", "CrawlStatus"]
+__all__ = ["ArticlesTable", "CrawlStatus", "MediaStatus"]
 
 CrawlStatus = Literal["running", "complete"]
+MediaStatus = Literal["running", "complete", "skipped"]
+_MEDIA_STATUSES: dict[str, MediaStatus] = {
+    "running": "running", "complete": "complete", "skipped": "skipped"}
 
 
 class ArticlesTable(Store):
@@ -88,6 +91,16 @@ class ArticlesTable(Store):
 
     def set_crawl_status(self, status: CrawlStatus) -> None:
         self.set_state("crawl_status", status)
+
+    @property
+    def media_status(self) -> MediaStatus | None:
+        """The media of the last crawl: "running" (wanted, the media stage has not finished:
+        the crawl runs or was stopped), "complete", "skipped" (crawled with ``--no-images``);
+        None: no crawl said (an archive written before this was recorded)."""
+        return _MEDIA_STATUSES.get(self.get_state("media_status") or "")
+
+    def set_media_status(self, status: MediaStatus) -> None:
+        self.set_state("media_status", status)
 
     def put_listing_date(self, key: str, iso: str, has_time: bool) -> None:
         """The date a listing page shows for the post at ``key`` (``parse.listing_key``)."""

@@ -118,6 +118,11 @@ class PagesTable(Store):
         rows = self._read("SELECT url, reason FROM urls WHERE state = 'failed' ORDER BY id")
         return [(url, reason or "") for url, reason in rows]
 
+    def failed_urls(self) -> list[tuple[str, UrlKind]]:
+        """(url, kind) of every failed URL, in the order they were queued."""
+        rows = self._read("SELECT url, kind FROM urls WHERE state = 'failed' ORDER BY id")
+        return [(url, UrlKind(kind)) for url, kind in rows]
+
     def reset_kinds(self, kinds: Collection[UrlKind]) -> None:
         """Put every URL of these kinds back to "todo" (re-walk listings on refresh)."""
         if not kinds:

@@ -4,6 +4,12 @@ One connection, one lock: the archive is shared by the crawl's threads. Every wr
 committed at once, alone or with the others of one ``transaction()`` block. SQLite errors
 become ``ArchiveError`` here.
 
+``read_only=True`` (the export) opens the file without ever writing it: ``mode=ro``, which reads
+a crawl's committed writes while it runs (WAL), and ``snapshot()`` keeps one consistent view
+for a whole export; on a read-only medium, where SQLite cannot make the files a WAL reader
+needs, the file is opened ``immutable`` (nothing can be writing it there). A read-only archive
+of an older schema is read as it is (the export reads nothing the migrations move).
+
 Schema versions (``PRAGMA user_version``): 1 kept the crawl's dates in the key/value ``state``
 table as strings (``listing_date:<key>`` → ``"<iso>|0"``, ``feed_date:<url>`` → ``"<iso>"``);
 2 gives them typed tables (``listing_dates``, ``feed_dates``). Opening an archive of an older
@@ -19,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from ..errors import ArchiveError
 
@@ -104,17 +111,59 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _dates_out_of_
 class Store:
     """An open archive file: the connection, its lock, reads, writes and transactions."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, read_only: bool = False) -> None:
         self.folder = Path(folder)
         self.path = self.folder / ARCHIVE_FILE
+        self.read_only = read_only
         self._lock = threading.RLock()
         self._batch_depth = 0
+        if read_only:
+            self._db = self._open_read_only()
+            return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             reason = exc.strerror or exc
             raise ArchiveError(f"cannot create the archive folder {self.folder}: {reason}") from exc
         self._db = self._open()
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """``mode=ro``; ``immutable`` on a read-only medium (no WAL file left to read)."""
+        if not self.path.is_file():
+            raise ArchiveError(f"no archive file {self.path}")
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        try:
+            return self._checked(sqlite3.connect(uri, uri=True, check_same_thread=False,
+                                                 isolation_level=None))
+        except sqlite3.OperationalError as exc:
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.is_file() and wal.stat().st_size > 0:
+                raise ArchiveError(
+                    f"cannot open the archive {self.path} read-only: {exc} (its -wal file "
+                    "holds writes SQLite can only read from a writable folder: copy the "
+                    "archive folder to a writable disk)") from exc
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(
+                f"{self.path} is not an archive (not an SQLite database): {exc}") from exc
+        try:
+            return self._checked(sqlite3.connect(uri + "&immutable=1", uri=True,
+                                                 check_same_thread=False, isolation_level=None))
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"cannot open the archive {self.path} read-only: {exc}") from exc
+
+    def _checked(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        """``db`` once its schema version is known not to be newer than ours."""
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except BaseException:
+            db.close()
+            raise
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise ArchiveError(
+                f"the archive {self.path} was written by a newer version (schema {version})")
+        return db
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -169,6 +218,8 @@ class Store:
     # -- plumbing -----------------------------------------------------------------------
 
     def _write(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        if self.read_only:
+            raise ArchiveError(f"cannot write to the archive {self.path}: opened read-only")
         with self._lock:
             try:
                 if self._batch_depth:
@@ -202,6 +253,24 @@ class Store:
             if outer:
                 self._execute_or_fail("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside the block sees the archive as it was when the block began, even
+        while a crawl writes it (one read transaction: the export's consistent view)."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error as exc:
+                raise ArchiveError(f"cannot read the archive {self.path}: {exc}") from exc
+            try:
+                yield
+            finally:
+                try:
+                    self._db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the read transaction ends with the connection anyway
+
     def _execute_or_fail(self, sql: str) -> None:
         try:
             self._db.execute(sql)
@@ -214,6 +283,11 @@ class Store:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise ArchiveError(f"cannot read the archive {self.path}: {exc}") from exc
+
+    def has_table(self, name: str) -> bool:
+        """True when the file has table ``name`` (an empty file has none)."""
+        return bool(self._read("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                               (name,)))
 
     def close(self) -> None:
         with self._lock:

@@ -57,7 +57,9 @@ class PageFetcher:
         www.) tells the blog's real address, which joins the scope.
 
         A saved copy (``saved_pages``: every page it holds) may lack its home page: then its
-        first Overblog page stands for it (the blog's title and theme are on every page)."""
+        first Overblog page stands for it (the blog's title and theme are on every page).
+        A home page that cannot be had, for any reason, makes SOURCE unusable:
+        ``HostUnreachable`` (exit status 2), with the real cause."""
         stored = self.archive.get_response(url)
         try:
             etag, last_modified = validators(stored)
@@ -65,6 +67,8 @@ class PageFetcher:
                                         last_modified=last_modified)
         except HostUnreachable as error:
             raise HostUnreachable(url, f"the host does not answer ({error.reason})") from error
+        except FetchError as error:
+            raise HostUnreachable(url, error.reason, error.status) from error
         if response.status == 404 and saved_pages:
             stand_in = self._first_blog_page(saved_pages)
             if stand_in is not None:
@@ -72,8 +76,8 @@ class PageFetcher:
                          len(saved_pages))
                 return stand_in
         if response.status >= 400:
-            raise FetchError(url, f"the blog's home page answered HTTP {response.status}",
-                             response.status)
+            raise HostUnreachable(url, f"the blog's home page answered HTTP {response.status}",
+                                  response.status)
         final_host = urlsplit(response.final_url).hostname
         if final_host:
             self.scope.add_alias(final_host)

@@ -3,9 +3,10 @@
 Every page links the same menus, tags and archives: each spelling of a link is looked up once
 per run (``_queued_as``), each canonical URL queued once (``_queued``), and listing pages are
 bounded (``max_listing_pages``: a calendar or a pagination trap ends there). Pagination is
-walked two pages ahead (``urls.page_after``). ``next_urls`` hands out what to fetch next:
-listings, feeds and sitemaps first (walking the pagination is a chain; the articles it finds
-keep the workers busy meanwhile), then the rest in the order it was queued.
+walked two pages ahead (``urls.page_after``). ``next_urls`` hands out what to fetch next: the
+URLs that failed in an earlier run first (``put_first``), then listings, feeds and sitemaps
+(walking the pagination is a chain; the articles it finds keep the workers busy meanwhile),
+then the rest in the order it was queued.
 
 Used by the thread that drives the crawl only (not thread-safe).
 """
@@ -13,7 +14,8 @@ Used by the thread that drives the crawl only (not thread-safe).
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections import deque
+from collections.abc import Collection, Iterable
 
 from ..archive import Archive
 from ..discover import Links
@@ -42,6 +44,12 @@ class Frontier:
         """URLs known to be in the archive's queue (a few bytes each, so a set is fine)."""
         self._queued_as: dict[str, str] = {}
         """Spelling of a link -> its canonical URL, once that is in ``_queued``."""
+        self._first: deque[tuple[str, UrlKind]] = deque()
+        """Queued URLs to hand out before any other (``put_first``)."""
+
+    def put_first(self, urls: Iterable[tuple[str, UrlKind]]) -> None:
+        """Hand out these queued URLs before any other (what failed in an earlier run)."""
+        self._first.extend(urls)
 
     def seed(self, url: str, kind: UrlKind) -> None:
         """Queue a starting point (the home page, feed, sitemaps) when it is in the blog."""
@@ -97,14 +105,21 @@ class Frontier:
         self._queued_as.clear()
 
     def next_urls(self, in_flight: Collection[str], room: int) -> list[tuple[str, UrlKind]]:
-        """Up to ``room`` URLs to fetch next, none of ``in_flight``: listings, feeds and
-        sitemaps first, ahead of the articles already waiting for a worker."""
+        """Up to ``room`` URLs to fetch next, none of ``in_flight``: those put first, then
+        listings, feeds and sitemaps, ahead of the articles already waiting for a worker."""
         if room <= 0:
             return []
-        limit = room + len(in_flight)
-        walk_first = self.archive.next_todo(kinds=WALK_FIRST, limit=limit)
         chosen: list[tuple[str, UrlKind]] = []
         taken = set(in_flight)
+        while self._first and len(chosen) < room:
+            url, kind = self._first.popleft()
+            if url not in taken and self.archive.url_state(url) == "todo":
+                taken.add(url)
+                chosen.append((url, kind))
+        if len(chosen) == room:
+            return chosen
+        limit = room + len(taken)
+        walk_first = self.archive.next_todo(kinds=WALK_FIRST, limit=limit)
         for url, kind in walk_first + self.archive.next_todo(limit=limit):
             if url in taken:
                 continue

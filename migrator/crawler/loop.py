@@ -1,11 +1,13 @@
 """The crawl loop: from the blog's home page to an archive that holds every article.
 
-``Crawler.run`` claims the archive (one blog per archive; what failed last time is tried again;
-a finished crawl is refreshed), fetches the home page (the blog must answer and be Overblog's),
-seeds the queue (home, feed, sitemaps) and drains it: up to ``2 × workers`` URLs are in flight
-in the scheduler's worker threads while this thread handles each page as it arrives, one
-archive transaction per page (all that one page taught, or nothing), listings first. A page
-that breaks something is a failure of that URL, never of the crawl; an archive error stops it.
+``Crawler.run`` claims the archive (one blog per archive; what failed last time is tried again,
+first; a finished crawl is refreshed), fetches the home page (the blog must answer and be
+Overblog's: only then is the archive bound to the blog), seeds the queue (home, feed, sitemaps)
+and drains it: up to ``2 × workers`` URLs are in flight in the scheduler's worker threads while
+this thread handles each page as it arrives, one archive transaction per page (all that one
+page taught, or nothing), listings first. A page that breaks something is a failure of that
+URL, never of the crawl; an archive error stops it. The URLs whose retries ran out are tried
+once more at the end, after a pause (``LastChance``).
 
 Who does what: ``Frontier`` (what to fetch next), ``PageFetcher`` (the stored answer or a
 fetch, in a worker thread), ``Scheduler`` (threads and parser processes), ``PageHandler``
@@ -25,7 +27,7 @@ from functools import partial
 
 from .. import parse
 from ..archive import Archive
-from ..errors import ArchiveError, FetchError
+from ..errors import ArchiveError, FetchError, UsageError
 from ..fetch import Fetcher
 from ..progress import Progress
 from ..response import Response
@@ -37,6 +39,7 @@ from .frontier import WALK_FIRST, Frontier
 from .pages import PageHandler
 from .reading import PageReading, read_page
 from .refresh import RefreshPolicy
+from .retry import LastChance
 from .scheduler import GC_THRESHOLDS, Scheduler
 from .settle import ArticleSettler
 
@@ -87,6 +90,7 @@ class Crawler:
         settler = ArticleSettler(archive, self.scope, self.progress)
         self.handler = PageHandler(archive, self.scope, self.frontier, self.refresh, settler,
                                    self.progress)
+        self.last_chance = LastChance(archive, self.fetcher, settings, self.progress)
         self.home_theme = "unknown theme"
         self.read_in_processes = 0
         """Pages the crawl took as a parser process read them."""
@@ -98,6 +102,9 @@ class Crawler:
             self._start()
             with _rare_garbage_collection():
                 self._drain_queue()
+                if self.last_chance.requeue():
+                    self._drain_queue()
+                    self.last_chance.settle()
             self._check_not_empty()
             self.archive.set_crawl_status("complete")
             finished = True
@@ -112,21 +119,32 @@ class Crawler:
 
     # -- before and after ------------------------------------------------------------------
 
+    @property
+    def recovered(self) -> int:
+        """URLs whose retries ran out and that were fetched at the end of the crawl."""
+        return self.last_chance.recovered
+
     def _claim_archive(self) -> None:
+        """Decision (issue 12): an archive is bound to a blog once that blog's home page was
+        fetched and recognised (``_start``): a run that failed on a wrong address leaves
+        nothing that refuses the right one."""
         known = self.archive.base_url
-        if known and known != self.source.base_url:
-            raise ArchiveError(
+        if known and known != self.source.base_url and self.archive.get_blog() is not None:
+            raise UsageError(
                 f"the archive holds another blog ({known}); "
                 "use another output folder for this one"
             )
-        self.archive.set_base_url(self.source.base_url)
-        for url, _reason in self.archive.failures():
-            self.archive.mark(url, "todo")  # give what failed last time another chance
+        # what failed last time gets another chance, first
+        self.frontier.put_first(self.last_chance.begin())
         self.refresh.begin(self.archive)
         self.archive.set_crawl_status("running")
+        # until the media stage ends (the pipeline's), the archive says its media are not all
+        # there; set only once the archive is known to be this blog's
+        self.archive.set_media_status("running" if self.settings.download_images else "skipped")
 
     def _start(self) -> None:
         home = self.pages.fetch_home(self.source.base_url, self.source.pages)
+        self.archive.set_base_url(self.source.base_url)
         self.home_theme = parse.theme_label(home.text)
         self.archive.set_blog(parse.parse_blog(home.final_url, home.text))
         base = self.source.base_url
@@ -173,6 +191,8 @@ class Crawler:
         """A page is in (the scheduler calls this in this thread): handle it."""
         in_flight.discard(url)
         outcome, reading = _outcome(url, future)
+        if isinstance(outcome, FetchError):
+            self.last_chance.note(url, kind, outcome)
         if reading is not None:
             self.read_in_processes += 1
         self._handle_safely(url, kind, outcome, reading)

@@ -16,7 +16,8 @@ import urllib3
 
 from ..errors import FetchError
 from ..response import Response
-from .transport import TransientError
+from ..settings import MAX_BODY_BYTES
+from .transport import TransientError, too_large
 from .wire import ACCEPT_ENCODING, Exchange, UndecodableBody, decode_body
 
 __all__ = ["HttpTransport"]
@@ -32,7 +33,7 @@ class HttpTransport:
 
     needs_politeness = True
 
-    def __init__(self, max_body_bytes: int = 20 * 1024 * 1024) -> None:
+    def __init__(self, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.max_body_bytes = max_body_bytes
         self.session = requests.Session()
         # one connection per worker thread (the CLI allows up to 16), kept alive
@@ -60,6 +61,8 @@ class HttpTransport:
             raise TransientError(f"connection timed out ({exc.__class__.__name__})", False) from exc
         except requests.exceptions.Timeout as exc:
             raise TransientError("timed out waiting for the server", True) from exc
+        except requests.exceptions.SSLError as exc:
+            raise _tls_error(url, exc) from exc
         except requests.exceptions.ConnectionError as exc:
             raise TransientError(_connection_reason(exc), False) from exc
         except requests.exceptions.RequestException as exc:
@@ -89,14 +92,14 @@ class HttpTransport:
         """The body as the server sent it (no content decoding), whole or not at all."""
         declared = raw.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
-            raise FetchError(url, "response too large", raw.status_code)
+            raise FetchError(url, too_large(self.max_body_bytes), raw.status_code)
         chunks: list[bytes] = []
         size = 0
         try:
             for chunk in raw.raw.stream(CHUNK_BYTES, decode_content=False):
                 size += len(chunk)
                 if size > self.max_body_bytes:
-                    raise FetchError(url, "response too large", raw.status_code)
+                    raise FetchError(url, too_large(self.max_body_bytes), raw.status_code)
                 chunks.append(chunk)
         except urllib3.exceptions.ReadTimeoutError as exc:
             raise TransientError("timed out while reading the body", True) from exc
@@ -135,6 +138,33 @@ def _response_head(raw: requests.Response) -> bytes:
     lines = [f"{version} {raw.status_code} {raw.reason or ''}".rstrip()]
     lines += [f"{name}: {value}" for name, value in pairs]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+
+
+PLAIN_HTTP_SIGNS = ("wrong version number", "record layer failure", "packet length too long",
+                   "unknown protocol", "http request")
+"""What OpenSSL says when the server answers a TLS handshake in plain HTTP."""
+
+
+def _tls_error(url: str, exc: requests.exceptions.SSLError) -> FetchError | TransientError:
+    """The real cause, at once: retrying cannot turn a plain-HTTP port or a bad certificate
+    into TLS (an ``https://`` address on a plain-HTTP port used to wait out every retry and
+    end in "the host does not answer")."""
+    text = str(exc).lower()
+    netloc = urlsplit(url).netloc
+    if any(sign in text for sign in PLAIN_HTTP_SIGNS):
+        return FetchError(url, f"the server at {netloc} answered in plain HTTP, not TLS: "
+                               f"try http://{netloc}/")
+    if "certificate verify failed" in text or "certificate" in text and "verify" in text:
+        return FetchError(url, f"the TLS certificate of {netloc} is not valid "
+                               f"({_ssl_reason(exc)})")
+    return TransientError(f"TLS handshake failed ({_ssl_reason(exc)})", False)
+
+
+def _ssl_reason(exc: Exception) -> str:
+    """OpenSSL's words, without urllib3's wrapping: "certificate has expired"."""
+    text = str(exc)
+    inner = text.rsplit("] ", 1)[-1] if "] " in text else text
+    return inner.split(" (_ssl.c", 1)[0].strip("')\" ")[:160] or "TLS error"
 
 
 def _connection_reason(exc: Exception) -> str:

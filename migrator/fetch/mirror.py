@@ -3,7 +3,8 @@
 The folder is laid out as ``wget --mirror`` writes a site (``<host>/<path>``,
 ``<host>/<dir>/index.html``, ``<path>?<query>`` files), with an optional ``<host>/.redirects``
 table (``PATH STATUS LOCATION`` lines). Missing files and unknown hosts answer 404; a copy on
-disk needs no politeness (``needs_politeness = False``).
+disk needs no politeness (``needs_politeness = False``). A file over ``max_body_bytes`` is
+refused as an HTTP body over the cap is (``settings.MAX_BODY_BYTES``), read in chunks.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..errors import FetchError
 from ..response import Response
+from ..settings import MAX_BODY_BYTES
+from .transport import too_large
 
-__all__ = ["MirrorTransport"]
+__all__ = ["MirrorTransport", "read_capped"]
 
 
 MIRROR_TYPES = {
@@ -44,8 +48,9 @@ class MirrorTransport:
 
     needs_politeness = False
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.folder = Path(folder)
+        self.max_body_bytes = max_body_bytes
 
     def site_hosts(self) -> list[str]:
         """Hosts saved in the folder that have a home page (the folder itself first)."""
@@ -78,11 +83,33 @@ class MirrorTransport:
         path = _mirror_file(host_dir, parts.path, parts.query)
         if path is None:
             return _mirror_answer(url, 404, b"<html><body>Not found</body></html>", "text/html")
-        body = path.read_bytes()
+        body = read_capped(url, path, self.max_body_bytes)
         return _mirror_answer(url, 200, body, _mirror_type(path, body))
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+READ_CHUNK = 64 * 1024
+
+
+def read_capped(url: str, path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, read in chunks; ``FetchError`` when there are more than
+    ``limit`` (checked before reading, and again while reading: the file may grow)."""
+    try:
+        if path.stat().st_size > limit:
+            raise FetchError(url, too_large(limit))
+        chunks: list[bytes] = []
+        size = 0
+        with open(path, "rb") as stream:
+            while chunk := stream.read(READ_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(url, too_large(limit))
+                chunks.append(chunk)
+    except OSError as error:
+        raise FetchError(url, f"cannot read {path}: {error.strerror or error}") from error
+    return b"".join(chunks)
 
 
 def _mirror_answer(
