@@ -7,19 +7,27 @@ real command (``ru_maxrss`` of that process alone); time is measured in ``bench/
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
 from fixtureserver import MIGRATOR
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from migrator.errors import FetchError
 from migrator.fetch import MirrorTransport
+from migrator.fetch.warcsource import WarcTransport
+from migrator.fetch.wire import UndecodableBody, decode_body
 from migrator.settings import MAX_BODY_BYTES
+from migrator.warc import WarcRecords
 
 SITE = Path(__file__).parent / "fixtures" / "sites" / "vieux-grimoire.over-blog.fr"
 PAGE = "article-le-loup-de-noel-41258963.html"
@@ -84,3 +92,59 @@ def test_the_cap_is_the_http_cap_and_is_checked_while_reading(tmp_path: Path) ->
     with pytest.raises(FetchError, match=r"response too large \(over 1000 bytes\)"):
         transport.send("http://myblog.over-blog.com/big.html", {}, 5)
     assert MirrorTransport(tmp_path).max_body_bytes == MAX_BODY_BYTES == 20 * 1024 * 1024
+
+
+def test_a_50_mb_page_saved_by_a_browser_is_refused_with_little_memory(tmp_path: Path) -> None:
+    """The same cap for pages "saved as" by a browser (no host folder: fetch/saved.py)."""
+    folder = tmp_path / "Téléchargements"
+    folder.mkdir()
+    for path in SITE.glob("article-*.html"):
+        url = f"http://{SITE.name}/{path.name}"
+        marker = f"<!-- saved from url=({len(url):04d}){url} -->\n".encode()
+        (folder / path.name).write_bytes(marker + path.read_bytes())
+    swell(folder / PAGE, 50 * 1024 * 1024)
+    status, peak = migrate_peak_mb(folder, tmp_path / "out")
+    assert status == 1, (tmp_path / "out.log").read_text()
+    assert peak < PEAK_BOUND_MB
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    too_large = [f for f in report["failures"] if f["reason"].startswith("response too large")]
+    assert too_large == [{"url": f"http://{SITE.name}/{PAGE}",
+                          "reason": "response too large (over 20 MB)"}]
+
+
+def warc_with(tmp_path: Path, url: str, body: bytes, **headers: str) -> Path:
+    path = tmp_path / "pages.warc.gz"
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        http_headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"),
+                                                   *headers.items()], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body), http_headers=http_headers))
+    return path
+
+
+def test_a_warc_record_over_the_cap_is_refused_unread(tmp_path: Path) -> None:
+    url = "http://myblog.over-blog.com/big.html"
+    records = WarcRecords([warc_with(tmp_path, url, b"x" * 1001)])
+    assert records.response(url, limit=1001).content == b"x" * 1001
+    with pytest.raises(FetchError, match=r"response too large \(over 1000 bytes\)"):
+        records.response(url, limit=1000)
+    with pytest.raises(FetchError, match=r"response too large \(over 1000 bytes\)"):
+        WarcTransport(records, max_body_bytes=1000).send(url, {}, 5)
+
+
+def test_a_compressed_body_is_capped_once_decoded(tmp_path: Path) -> None:
+    """A few kilobytes of gzip can hold gigabytes: the cap applies to what it decodes to."""
+    bomb = gzip.compress(b"\0" * (30 * 1024 * 1024))
+    assert len(bomb) < 100_000
+    with pytest.raises(UndecodableBody, match=r"response too large \(over 20 MB\)"):
+        decode_body(bomb, "gzip")
+    with pytest.raises(UndecodableBody, match=r"response too large \(over 20 MB\)"):
+        decode_body(zlib.compress(b"\0" * (30 * 1024 * 1024)), "deflate")
+    assert decode_body(gzip.compress(b"page") + gzip.compress(b" two"), "gzip") == b"page two"
+    assert decode_body(zlib.compress(b"page"), "deflate", limit=4) == b"page"
+    # in a WARC record too (warcio decodes the Content-Encoding it names)
+    url = "http://myblog.over-blog.com/bomb.html"
+    records = WarcRecords([warc_with(tmp_path, url, bomb, **{"Content-Encoding": "gzip"})])
+    with pytest.raises(FetchError, match=r"response too large \(over 20 MB\)"):
+        records.response(url)

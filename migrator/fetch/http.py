@@ -71,7 +71,7 @@ class HttpTransport:
             body = b"" if raw.status_code in BODILESS_STATUSES else self._read_body(url, raw)
         coding = raw.headers.get("Content-Encoding", "")
         try:
-            content = decode_body(body, coding) if coding else body
+            content = decode_body(body, coding, self.max_body_bytes) if coding else body
         except UndecodableBody as exc:
             raise FetchError(url, str(exc), raw.status_code) from exc
         headers_out = {name.lower(): value for name, value in raw.headers.items()}

@@ -17,7 +17,7 @@ from ..response import Response
 from ..settings import MAX_BODY_BYTES
 from .transport import too_large
 
-__all__ = ["MirrorTransport", "read_capped"]
+__all__ = ["MirrorTransport", "layout_file", "read_capped"]
 
 
 MIRROR_TYPES = {
@@ -80,7 +80,7 @@ class MirrorTransport:
         if redirect:
             status, location = redirect
             return _mirror_answer(url, status, b"", "text/html", {"location": location})
-        path = _mirror_file(host_dir, parts.path, parts.query)
+        path = layout_file(host_dir, parts.path, parts.query)
         if path is None:
             return _mirror_answer(url, 404, b"<html><body>Not found</body></html>", "text/html")
         body = read_capped(url, path, self.max_body_bytes)
@@ -119,7 +119,7 @@ def _mirror_answer(
     return Response(url, url, status, headers, body)
 
 
-def _mirror_file(host_dir: Path, path: str, query: str) -> Path | None:
+def layout_file(host_dir: Path, path: str, query: str) -> Path | None:
     relative = unquote(path).lstrip("/")
     if query:
         relative = f"{relative}?{unquote(query)}"

@@ -27,8 +27,9 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from ..response import Response
+from ..settings import MAX_BODY_BYTES
 from ..warc.reader import url_key
-from .mirror import MIRROR_TYPES
+from .mirror import MIRROR_TYPES, layout_file, read_capped
 
 __all__ = ["SavedPage", "SavedPagesTransport", "scan_saved_pages"]
 
@@ -43,6 +44,9 @@ CANONICAL = re.compile(
 OG_URL = re.compile(rb"""<meta\b[^>]*\bproperty\s*=\s*["']og:url["'][^>]*>""", re.I)
 HREF = re.compile(rb"""\b(?:href|content)\s*=\s*["']([^"']+)["']""", re.I)
 NOT_FOUND = b"<html><body>Not in the saved copy</body></html>"
+SCAN_BYTES = MAX_BODY_BYTES
+"""What the scan reads of a file to tell its address and whether it is Overblog's (a larger
+page is listed, then refused when fetched, as over HTTP)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +78,8 @@ def scan_saved_pages(folder: Path, is_blog_page: Callable[[str], bool],
             index.by_name.setdefault(path.name, []).append(path)
             continue
         try:
-            content = path.read_bytes()
+            with path.open("rb") as stream:  # a page over the cap is refused when fetched
+                content = stream.read(SCAN_BYTES)
         except OSError:
             continue
         url = _saved_from(content) or _layout_url(folder, path) or _declared_url(content)
@@ -95,44 +100,38 @@ class SavedPagesTransport:
 
     needs_politeness = False
 
-    def __init__(self, folder: Path, index: _Index) -> None:
+    def __init__(self, folder: Path, index: _Index,
+                 max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.folder = Path(folder)
         self.index = index
+        self.max_body_bytes = max_body_bytes
 
     def send(self, url: str, headers: dict[str, str], timeout: float) -> Response:
         page = self.index.pages.get(url_key(url))
         if page is not None:
-            return _answer(url, 200, page.read_bytes(), "text/html")
+            return _answer(url, 200, self._read(url, page), "text/html")
         path = self._layout_file(url)
         if path is not None:
             saved_from = self.index.saved_from.get(path)
             if saved_from is not None and url_key(saved_from) != url_key(url):
                 return _answer(url, 301, b"", "text/html", {"location": saved_from})
-            body = path.read_bytes()
+            body = self._read(url, path)
             return _answer(url, 200, body, _content_type(path, body))
         same_name = self.index.by_name.get(unquote(urlsplit(url).path.rsplit("/", 1)[-1]), [])
         if len(same_name) == 1:
-            body = same_name[0].read_bytes()
+            body = self._read(url, same_name[0])
             return _answer(url, 200, body, _content_type(same_name[0], body))
         return _answer(url, 404, NOT_FOUND, "text/html")
+
+    def _read(self, url: str, path: Path) -> bytes:
+        return read_capped(url, path, self.max_body_bytes)
 
     def _layout_file(self, url: str) -> Path | None:
         parts = urlsplit(url)
         host_dir = self.folder / (parts.hostname or "").lower()
         if not parts.hostname or not host_dir.is_dir():
             return None
-        relative = unquote(parts.path).lstrip("/")
-        if parts.query:
-            relative = f"{relative}?{unquote(parts.query)}"
-        candidate = host_dir / relative if relative else host_dir
-        try:
-            candidate.resolve().relative_to(host_dir.resolve())
-        except ValueError:
-            return None
-        for option in (candidate / "index.html", candidate, Path(f"{candidate}.html")):
-            if option.is_file():
-                return option
-        return None
+        return layout_file(host_dir, parts.path, parts.query)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -12,6 +12,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
 from ..response import Response
+from ..settings import MAX_BODY_BYTES
 from ..warc import WarcRecords
 
 __all__ = ["WarcTransport"]
@@ -22,12 +23,13 @@ NOT_FOUND = b"<html><body>Not in the WARC files</body></html>"
 class WarcTransport:
     needs_politeness = False
 
-    def __init__(self, records: WarcRecords) -> None:
+    def __init__(self, records: WarcRecords, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.records = records
+        self.max_body_bytes = max_body_bytes
 
     def send(self, url: str, headers: dict[str, str], timeout: float) -> Response:
         for spelling in _spellings(url):
-            response = self.records.response(spelling)
+            response = self.records.response(spelling, self.max_body_bytes)
             if response is not None:
                 return replace(response, url=url, final_url=url)
         return Response(url, url, 404, {"content-type": "text/html",

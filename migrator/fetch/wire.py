@@ -14,6 +14,8 @@ import zlib
 from dataclasses import dataclass
 
 from ..response import Response
+from ..settings import MAX_BODY_BYTES
+from .transport import too_large
 
 __all__ = ["ACCEPT_ENCODING", "Exchange", "UndecodableBody", "decode_body"]
 
@@ -50,29 +52,35 @@ class Exchange:
         return b"%x\r\n%s\r\n0\r\n\r\n" % (len(self.body), self.body)
 
 
-def decode_body(body: bytes, content_encoding: str) -> bytes:
+def decode_body(body: bytes, content_encoding: str, limit: int = MAX_BODY_BYTES) -> bytes:
     """``body`` without its content codings (``gzip``, ``x-gzip``, ``deflate``, ``identity``,
     applied in the order the header lists them); an unknown coding is left as it is, as HTTP
-    clients do."""
+    clients do. A body that would decode to more than ``limit`` bytes (a few kilobytes of gzip
+    can hold gigabytes) is ``UndecodableBody`` as soon as the limit is passed."""
     codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
     for coding in reversed(codings):
         if coding in ("gzip", "x-gzip"):
-            body = _gunzip(body)
+            body = _gunzip(body, limit)
         elif coding == "deflate":
-            body = _inflate(body)
+            body = _inflate(body, limit)
         elif coding != "identity":
             return body
     return body
 
 
-def _gunzip(body: bytes) -> bytes:
+def _gunzip(body: bytes, limit: int) -> bytes:
     """Every gzip member, one after the other (a server may send several)."""
     out: list[bytes] = []
+    size = 0
     rest = body
     try:
         while rest:
             decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            out.append(decompressor.decompress(rest))
+            chunk = decompressor.decompress(rest, limit - size + 1)
+            size += len(chunk)
+            if size > limit:
+                raise UndecodableBody(too_large(limit))
+            out.append(chunk)
             if not decompressor.eof:
                 raise UndecodableBody("the gzip body is cut short")
             rest = decompressor.unused_data.lstrip(b"\0")
@@ -81,11 +89,16 @@ def _gunzip(body: bytes) -> bytes:
     return b"".join(out)
 
 
-def _inflate(body: bytes) -> bytes:
+def _inflate(body: bytes, limit: int) -> bytes:
     """``deflate`` as specified (zlib) or as some servers send it (raw deflate)."""
     for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
+        decompressor = zlib.decompressobj(wbits)
         try:
-            return zlib.decompress(body, wbits)
+            out = decompressor.decompress(body, limit + 1)
         except zlib.error:
             continue
+        if len(out) > limit:
+            raise UndecodableBody(too_large(limit))
+        if decompressor.eof:
+            return out
     raise UndecodableBody("the deflate body does not decode")

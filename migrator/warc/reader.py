@@ -22,8 +22,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
-from ..errors import SourceError
+from ..errors import FetchError, SourceError
+from ..fetch.transport import too_large
 from ..response import Response
+from ..settings import MAX_BODY_BYTES
 
 __all__ = ["WARC_SUFFIXES", "WarcRecords", "is_warc_file", "warc_files"]
 
@@ -154,25 +156,29 @@ class WarcRecords:
     def has(self, url: str) -> bool:
         return url_key(url) in self._best
 
-    def response(self, url: str) -> Response | None:
-        """The answer the records hold for ``url`` (``Response.url`` is ``url``), or None."""
+    def response(self, url: str, limit: int = MAX_BODY_BYTES) -> Response | None:
+        """The answer the records hold for ``url`` (``Response.url`` is ``url``), or None;
+        ``FetchError`` when its body is over ``limit`` bytes (read no further)."""
         capture = self._best.get(url_key(url))
         if capture is None:
             return None
-        record_headers, status, headers, _ = self._read(capture.place, body=False)
-        body = self._read(capture.body_at, body=True)[3] if capture.body_at else \
-            self._read(capture.place, body=True)[3]
+        record_headers, status, headers, _ = self._read(capture.place, 0)
+        body = self._read(capture.body_at or capture.place, limit + 1)[3]
+        if len(body) > limit:
+            raise FetchError(url, too_large(limit))
         fetched_at = _iso(record_headers.get("WARC-Date", capture.date))
         return Response(url, url, status, headers, body, fetched_at)
 
-    def _read(self, place: _Place, body: bool) -> tuple[dict[str, str], int, dict[str, str],
-                                                        bytes]:
+    def _read(self, place: _Place, most: int) -> tuple[dict[str, str], int, dict[str, str],
+                                                       bytes]:
+        """The record at ``place``: its WARC headers, status, HTTP headers and at most
+        ``most`` bytes of its payload (decoded as its ``Content-Encoding`` says)."""
         with _open_at(place) as stream:
             record = next(iter(ArchiveIterator(stream)))
             http = record.http_headers
             warc = {name: value for name, value in record.rec_headers.headers}
             headers = {name.lower(): value for name, value in http.headers}
-            content = record.content_stream().read() if body else b""
+            content = record.content_stream().read(most) if most else b""
             return warc, int(http.get_statuscode() or 0), headers, content
 
 
