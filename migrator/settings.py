@@ -35,10 +35,18 @@ MAX_TIMEOUT = 600.0
 MAX_BODY_BYTES = 20 * 1024 * 1024
 """The one cap on a response's body, over HTTP and from a saved folder alike: a larger one is
 refused (read in chunks, never held whole)."""
+
 MAX_USER_AGENT = 512
 RETRY_PAUSE_PER_BACKOFF = 30.0
 """The pause before the end-of-crawl retry, in units of ``backoff`` (30 s by default)."""
 MAX_RETRY_PAUSE = 600.0
+
+
+def too_large(limit: int) -> str:
+    """The failure reason of a body over ``limit`` bytes (HTTP and saved folders alike)."""
+    megabytes, rest = divmod(limit, 1024 * 1024)
+    return f"response too large (over {megabytes} MB)" if megabytes and not rest else (
+        f"response too large (over {limit} bytes)")
 
 
 @dataclass(slots=True)

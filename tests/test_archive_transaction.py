@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from migrator.archive import Archive
+from migrator.urls import UrlKind
 
 BLOG = "http://myblog.over-blog.com"
 KNOWN = f"{BLOG}/known.html"
@@ -139,3 +142,24 @@ def test_another_thread_writes_after_the_block_not_inside_it(
     # ...so the rollback did not take its write with it.
     assert reader.get_state("other-thread") == "yes"
     assert reader.get_state("cursor") is None
+
+
+def test_a_transaction_left_open_by_ctrl_c_is_collected_quietly(tmp_path: Path) -> None:
+    """Ctrl-C landing inside ``transaction()``'s ``__enter__`` leaves the block never exited:
+    its generator is closed only when collected, after the archive was closed. That must not
+    print "Exception ignored … Cannot operate on a closed database" under "Interrupted."."""
+    archive = Archive(tmp_path)
+    block = archive.transaction()
+    block.__enter__()
+    archive.enqueue("http://b.over-blog.com/never.html", UrlKind.POST)
+    archive.close()
+    unraisable: list[object] = []
+    previous, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        del block
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+    assert unraisable == []
+    with Archive(tmp_path) as reopened:  # closing without a commit dropped the write
+        assert reopened.count_urls({UrlKind.POST}) == 0

@@ -246,12 +246,21 @@ class Store:
                 yield
             except BaseException:
                 if outer:
-                    self._db.rollback()
+                    self._roll_back()
                 raise
             finally:
                 self._batch_depth -= 1
             if outer:
                 self._execute_or_fail("COMMIT")
+
+    def _roll_back(self) -> None:
+        try:
+            self._db.rollback()
+        except sqlite3.ProgrammingError:
+            # Closed already: a Ctrl-C that lands inside ``transaction``'s ``__enter__`` leaves
+            # the block never exited, and its generator is only closed when collected, after
+            # the archive. Closing without a commit already dropped the transaction.
+            pass
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -11,15 +11,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..response import Response
+from ..settings import too_large
 
 __all__ = ["TransientError", "Transport", "too_large"]
-
-
-def too_large(limit: int) -> str:
-    """The failure reason of a body over ``limit`` bytes (HTTP and saved folders alike)."""
-    megabytes, rest = divmod(limit, 1024 * 1024)
-    return f"response too large (over {megabytes} MB)" if megabytes and not rest else (
-        f"response too large (over {limit} bytes)")
 
 
 class TransientError(Exception):

@@ -23,9 +23,8 @@ from urllib.parse import urlsplit, urlunsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from ..errors import FetchError, SourceError
-from ..fetch.transport import too_large
 from ..response import Response
-from ..settings import MAX_BODY_BYTES
+from ..settings import MAX_BODY_BYTES, too_large
 
 __all__ = ["WARC_SUFFIXES", "WarcRecords", "is_warc_file", "warc_files"]
 
