@@ -120,3 +120,24 @@ def test_a_schema_1_archive_is_exported_as_it_is(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "blog.json").read_bytes() == (
         fixture / "export" / "blog.json").read_bytes()
     assert (tmp_path / "archive" / "archive.sqlite").read_bytes() == before
+
+
+def test_a_read_only_copy_with_pending_writes_says_what_to_do(tmp_path: Path) -> None:
+    """A copy made while a crawl had writes not yet in the main file (its ``-wal`` file) can
+    only be read from a writable folder: the message says so, rather than SQLite's words."""
+    source, copy = tmp_path / "source", tmp_path / "copy"
+    writing = Archive(source)
+    try:
+        writing.set_base_url("http://myblog.over-blog.com/")
+        copy.mkdir()
+        for path in source.iterdir():
+            if not path.name.endswith("-shm"):
+                shutil.copy(path, copy / path.name)
+    finally:
+        writing.close()
+    assert (copy / "archive.sqlite-wal").stat().st_size > 0
+    with read_only_medium(copy), pytest.raises(ArchiveError) as caught:
+        Archive(copy, read_only=True)
+    assert str(caught.value).startswith(f"cannot open the archive {copy / 'archive.sqlite'} "
+                                        "read-only: ")
+    assert str(caught.value).endswith("copy the archive folder to a writable disk)")
