@@ -12,6 +12,7 @@ from typing import Any
 from .dates import utc_now_iso
 from .errors import ExportError
 from .files import temp_file_beside
+from .progress import duration
 
 __all__ = ["UNREADABLE", "Report", "write_json_atomically"]
 
@@ -26,6 +27,12 @@ class Report:
     finished: str | None = None
     pages_fetched: int = 0
     pages_from_archive: int = 0
+    crawl_seconds: float | None = None
+    """Wall time of the crawl stage (pages and media), when this run crawled."""
+    politeness_wait_seconds: float = 0.0
+    """Seconds workers slept for the delays between requests to one host (summed over them)."""
+    retry_wait_seconds: float = 0.0
+    """Seconds workers slept before retries (Retry-After, backoff), summed over them."""
     posts: int = 0
     pages: int = 0
     comments: int = 0
@@ -61,6 +68,9 @@ class Report:
             "comments_unavailable": self.comments_unavailable,
             "pages_fetched": self.pages_fetched,
             "pages_from_archive": self.pages_from_archive,
+            "crawl_seconds": _seconds(self.crawl_seconds),
+            "politeness_wait_seconds": _seconds(self.politeness_wait_seconds),
+            "retry_wait_seconds": _seconds(self.retry_wait_seconds),
             "failures": self.failures,
             "warnings": self.warnings,
             "outputs": self.outputs,
@@ -71,6 +81,11 @@ class Report:
             f"{self.posts} posts, {self.pages} pages, {self.comments} comments, "
             f"{self.images} images",
         ]
+        if self.crawl_seconds is not None:
+            lines.append(
+                f"Crawl: {duration(self.crawl_seconds)} in all; workers waited "
+                f"{duration(self.politeness_wait_seconds)} for politeness delays and "
+                f"{duration(self.retry_wait_seconds)} before retries (summed over the workers)")
         if self.comments_unavailable:
             lines.append(
                 f"{self.comments_unavailable} articles show comments that are not in their "
@@ -91,6 +106,10 @@ class Report:
     def write(self, path: Path) -> None:
         self.finished = utc_now_iso()
         write_json_atomically(path, self.to_dict())
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def write_json_atomically(path: Path, data: Any) -> None:

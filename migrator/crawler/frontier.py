@@ -5,7 +5,8 @@ per run (``_queued_as``), each canonical URL queued once (``_queued``), and list
 bounded (``max_listing_pages``: a calendar or a pagination trap ends there). Pagination is
 walked two pages ahead (``urls.page_after``). ``next_urls`` hands out what to fetch next:
 listings, feeds and sitemaps first (walking the pagination is a chain; the articles it finds
-keep the workers busy meanwhile), then the rest in the order it was queued.
+keep the workers busy meanwhile), then the rest in the order it was queued; or, when asked
+(the media hosts have run out of work: only articles give them more), one article first.
 
 Used by the thread that drives the crawl only (not thread-safe).
 """
@@ -19,7 +20,15 @@ from ..archive import Archive
 from ..discover import Links
 from ..progress import Progress
 from ..settings import CrawlSettings
-from ..urls import LISTING_KINDS, SEED_KINDS, Scope, UrlKind, classify, page_after
+from ..urls import (
+    LISTING_KINDS,
+    READ_AS_ARTICLE,
+    SEED_KINDS,
+    Scope,
+    UrlKind,
+    classify,
+    page_after,
+)
 
 __all__ = ["Frontier"]
 
@@ -95,13 +104,18 @@ class Frontier:
         self._queued.clear()
         self._queued_as.clear()
 
-    def next_urls(self, in_flight: Collection[str], room: int) -> list[tuple[str, UrlKind]]:
+    def next_urls(self, in_flight: Collection[str], room: int,
+                  article_first: bool = False) -> list[tuple[str, UrlKind]]:
         """Up to ``room`` URLs to fetch next, none of ``in_flight``: listings, feeds and
-        sitemaps first, ahead of the articles already waiting for a worker."""
+        sitemaps first, ahead of the articles already waiting for a worker (``article_first``:
+        one article before them)."""
         if room <= 0:
             return []
         limit = room + len(in_flight)
         walk_first = self.archive.next_todo(kinds=WALK_FIRST, limit=limit)
+        if article_first:
+            articles = self.archive.next_todo(kinds=READ_AS_ARTICLE, limit=len(in_flight) + 1)
+            walk_first = [item for item in articles if item[0] not in in_flight][:1] + walk_first
         chosen: list[tuple[str, UrlKind]] = []
         taken = set(in_flight)
         for url, kind in walk_first + self.archive.next_todo(limit=limit):

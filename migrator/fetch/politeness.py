@@ -125,6 +125,14 @@ class HostQueues:
                 slot = max(slot, state.last_start + delay)
             return slot
 
+    def retrying(self, host: str) -> bool:
+        """True when ``host``'s next slot is held back by a retry's wait (not its delay)."""
+        state = self._host(host)
+        delay = self._delay(state) if self.polite else 0.0
+        with self._lock:
+            spaced_at = state.last_start + delay if state.last_start is not None else 0.0
+            return state.not_before > spaced_at
+
     def url_ready_at(self, url: str) -> float:
         """When (on ``clock``) ``url`` may be asked again (0: any time)."""
         with self._lock:

@@ -119,6 +119,8 @@ def _thumbor_versions(url: str, seen: bool) -> list[tuple[str, int]]:
         found.append((url, THUMBNAIL))
     elif seen:
         found.append((url, FULL))
+    elif not key.startswith("ob/"):
+        found.append((url, STRIPPED))  # a path of another shape: nothing better to ask
     if key.startswith("ob/"):
         found.append((_kiwi_url(key, parts.scheme), STRIPPED))
     return found

@@ -2,8 +2,12 @@
 
 ``attach_local_paths`` fills ``Image.local_path`` (``media/<file>``) from the archive's media
 index and adds the files linked from a body (PDFs…) as extra ``Image`` entries, so that every
-format declares and rewrites them; ``publish_media`` hard-links (or copies) the downloaded files
-into ``DIR/media/``; ``media_failures`` lists what could not be downloaded, for the report.
+format declares and rewrites them. The index is by uploaded file (``identity.file_key``), so
+every reference to one file (a body image in any size, the cover, a link) points at its one
+stored copy, and names the URL that copy came from (the best one the blog gave: a cover known
+as a thumbnail and shown full in the body is the full file); an article shows each file once.
+``publish_media`` hard-links (or copies) the downloaded files into ``DIR/media/``;
+``media_failures`` lists the files no version of which could be downloaded, for the report.
 Reads the archive only: nothing here touches the network.
 """
 
@@ -16,7 +20,8 @@ from ..archive import Archive
 from ..errors import ExportError
 from ..files import link_or_copy
 from ..model import Article, Image
-from .urls import body_file_links, original_image_url
+from .identity import file_key
+from .urls import body_file_links
 
 __all__ = ["MEDIA_OUTPUT_FOLDER", "attach_local_paths", "media_failures", "publish_media"]
 
@@ -24,18 +29,32 @@ MEDIA_OUTPUT_FOLDER = "media"
 
 
 def attach_local_paths(archive: Archive, articles: Iterable[Article]) -> Iterator[Article]:
-    """Articles with ``Image.local_path`` set for every downloaded image, plus one ``Image``
-    per attached file linked from the body (so every format declares and rewrites it)."""
+    """Articles with ``Image.local_path`` set for every downloaded file (and ``Image.url``,
+    ``cover_image`` the URL its copy came from), plus one ``Image`` per attached file linked
+    from the body (so every format declares and rewrites it); one ``Image`` per file."""
     for article in articles:
-        known = {original_image_url(image.url) for image in article.images}
+        known = {file_key(image.url) for image in article.images}
         for url, text in body_file_links(article.body_html):
-            if url not in known:
+            if file_key(url) not in known:
                 article.images.append(Image(url=url, alt=text))
-                known.add(url)
+                known.add(file_key(url))
+        shown: set[str] = set()
+        images = []
         for image in article.images:
-            record = archive.get_media(original_image_url(image.url))
+            key = file_key(image.url)
+            if key in shown:
+                continue  # the same file again (another size of it, say)
+            shown.add(key)
+            record = archive.get_media_file(key)
             if record is not None and record.status == "done" and record.file:
                 image.local_path = f"{MEDIA_OUTPUT_FOLDER}/{record.file}"
+                image.url = record.url
+            images.append(image)
+        article.images = images
+        if article.cover_image:
+            record = archive.get_media(article.cover_image)
+            if record is not None and record.status == "done" and record.file:
+                article.cover_image = record.url
         yield article
 
 
