@@ -189,8 +189,10 @@ class HostQueues:
             with self._lock:
                 deferred_at = max(state.not_before, self._url_not_before.get(url or "", 0.0))
                 if deferred_at <= start:
-                    state.last_start = start
-                    return start
+                    # the slot counts from when this thread goes, not when it meant to: a
+                    # thread that wakes late does not bring the next request closer
+                    state.last_start = max(start, self._clock())
+                    return state.last_start
             self._sleep(deferred_at - start)
             self._count_wait("retry", deferred_at - start)
             start = deferred_at

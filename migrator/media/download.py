@@ -74,6 +74,12 @@ class MediaStats:
     requests: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
 
+    def line(self) -> str:
+        return (f"Media: {self.files} files, {self.stored} stored ({self.downloaded} downloaded, "
+                f"{self.already} already there, {self.reused} duplicates, {self.upgraded} "
+                f"thumbnails replaced), {self.skipped} elsewhere, {len(self.failed)} failed, "
+                f"{self.requests} requests")
+
 
 @dataclass(slots=True)
 class _Plan:
@@ -84,6 +90,17 @@ class _Plan:
     stored: int = 0
     """Rank of the stored copy (0: none)."""
     tried: list[tuple[str, str]] = field(default_factory=list)
+
+    def next_url(self, asked: set[str]) -> str | None:
+        """The best URL of the file not ``asked`` yet that could improve what is stored (a
+        stored full or size-stripped copy is the original file: nothing more is asked)."""
+        if self.stored >= STRIPPED:
+            return None
+        left = [(rank, url) for url, rank in self.versions.items()
+                if url not in asked and rank > self.stored]
+        if not left:
+            return None
+        return min(left, key=lambda item: (-item[0], item[1]))[1]
 
 
 def blog_hosts(archive: Archive) -> set[str]:
@@ -205,7 +222,7 @@ class MediaDownloader:
             keys = self._waiting.get(host, deque())
             while keys and self._submitted[host] < window:
                 plan = self._plans[keys.popleft()]
-                url = self._next_url(plan)
+                url = plan.next_url(self._asked)
                 if url is None:
                     self._settle(plan)
                 elif hostname(url) != host:  # a better URL on another host turned up
@@ -223,19 +240,11 @@ class MediaDownloader:
         left.update(self._submitted)
         return {host: count for host, count in left.items() if count > 0}
 
-    @property
-    def busy(self) -> bool:
-        return bool(self._plans)
-
     def finish(self) -> MediaStats:
         """After the last download: settle the file names."""
         self.files.settle_names()
-        stats = self.stats
-        log.info("Media: %d files, %d stored (%d downloaded, %d already there, %d duplicates, "
-                 "%d thumbnails replaced), %d elsewhere, %d failed, %d requests",
-                 stats.files, stats.stored, stats.downloaded, stats.already, stats.reused,
-                 stats.upgraded, stats.skipped, len(stats.failed), stats.requests)
-        return stats
+        log.info("%s", self.stats.line())
+        return self.stats
 
     def run(self) -> MediaStats:
         """Download every file of the archived articles (no crawl)."""
@@ -277,7 +286,7 @@ class MediaDownloader:
         versions_known = {u.url: u.rank for u in self.archive.media_urls(key)
                           if u.status != "skipped"}
         plan = _Plan(key, _merge(versions_known, fetchable), stored)
-        if self._next_url(plan) is None:
+        if plan.next_url(self._asked) is None:
             # Stored well enough, or failed in this run with nothing new to ask.
             if not stored and (record is None or record.status != "failed"):
                 self._plans[key] = plan
@@ -299,31 +308,13 @@ class MediaDownloader:
             self.progress.update(media_files=1, media_stored=int(stored))
 
     def _skip(self, key: str, found: dict[str, int]) -> None:
-        url = min(found)
         if key not in self._met:
             self._met[key] = False
             self.stats.skipped += 1
-        for version, rank in found.items():
-            self.archive.know_media_url(version, key, rank)
-            self.archive.put_media_url(version, "skipped", "external host")
-        record = self.archive.get_media_file(key)
-        if record is None or record.status != "done":
-            host = hostname(url)
-            self.archive.put_media(MediaRecord(url, "skipped", reason=f"external host {host}",
-                                               key=key, rank=found[url]))
-
-    def _next_url(self, plan: _Plan) -> str | None:
-        """The best URL of the file not asked yet that could improve what is stored."""
-        if plan.stored >= STRIPPED:
-            return None
-        left = [(rank, url) for url, rank in plan.versions.items()
-                if url not in self._asked and rank > plan.stored]
-        if not left:
-            return None
-        return min(left, key=lambda item: (-item[0], item[1]))[1]
+        _record_skipped(self.archive, key, found)
 
     def _queue(self, plan: _Plan) -> None:
-        url = self._next_url(plan)
+        url = plan.next_url(self._asked)
         if url is None:
             self._settle(plan)
         else:
@@ -387,6 +378,19 @@ class MediaDownloader:
                                            rank=plan.versions[best]))
         self.stats.failed.append((best, reason))
         self.progress.update(media_failed=1)
+
+
+def _record_skipped(archive: Archive, key: str, found: dict[str, int]) -> None:
+    """A file on a host we do not fetch: its URLs are recorded as skipped (and the file, unless
+    an earlier run stored it)."""
+    url = min(found)
+    for version, rank in found.items():
+        archive.know_media_url(version, key, rank)
+        archive.put_media_url(version, "skipped", "external host")
+    record = archive.get_media_file(key)
+    if record is None or record.status != "done":
+        archive.put_media(MediaRecord(url, "skipped", reason=f"external host {hostname(url)}",
+                                      key=key, rank=found[url]))
 
 
 def _merge(ranks: dict[str, int], more: dict[str, int]) -> dict[str, int]:
