@@ -9,13 +9,25 @@ and with the delay (speed is measured in ``bench/bench_politeness.py``).
 from __future__ import annotations
 
 import json
+import re
+import signal
+import sqlite3
+import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import mediablog
 import pytest
-from fixtureserver import SITES_DIR, FixtureServer, output_snapshot, run_migrator
+from fixtureserver import (
+    MIGRATOR,
+    SITES_DIR,
+    FaultResponse,
+    FixtureServer,
+    migrator_env,
+    output_snapshot,
+    run_migrator,
+)
 from lxml import etree
 
 DELAY = 0.15
@@ -166,3 +178,48 @@ def test_no_url_is_asked_twice_at_once_nor_before_its_retry_after(
             if status == 429 and retry_after is not None:
                 not_before[url] = at + float(retry_after)
     assert checked == chaos.hits["429"]  # every 429'd URL was asked again, late enough
+
+
+def test_a_crawl_killed_while_downloading_images_resumes_them(
+        media_blog: tuple[FixtureServer, mediablog.Blog], tmp_path: Path) -> None:
+    """kill -9 in the middle of the downloads: the files met so far are pending in the
+    archive, and the next run downloads them (none twice but those cut by the kill)."""
+    server, _blog = media_blog
+    reference, out = tmp_path / "reference", tmp_path / "out"
+    migrate(server, reference, "--delay", "0", "--concurrency", "2")
+    server.reset_counts()
+    process: list[subprocess.Popen[str]] = []
+    stopped_at: list[str] = []
+    images_asked = [0]
+
+    def kill_at_the_tenth_image(host: str, path: str) -> FaultResponse | None:
+        if host != IMAGES or path == "/robots.txt":
+            return None
+        images_asked[0] += 1
+        if images_asked[0] == 10:
+            stopped_at.append(path)
+            process[0].send_signal(signal.SIGKILL)
+            return FaultResponse(0, delay=0.5)  # the child is gone by then
+        return None
+
+    server.faults[re.compile(r"")] = kill_at_the_tenth_image
+    command = ["migrate", f"http://{HOST}", "--to", "json", "--to", "wxr", "--to", "markdown",
+               "--out", str(out), "--delay", "0", "--concurrency", "2"]
+    process.append(subprocess.Popen([MIGRATOR, *command], env=migrator_env(server.proxy_url),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    process[0].communicate(timeout=120)
+    server.faults.clear()
+    assert process[0].returncode == -signal.SIGKILL and stopped_at
+    with sqlite3.connect(out / ".archive" / "archive.sqlite") as db:
+        states = dict(db.execute("SELECT status, COUNT(*) FROM media_files GROUP BY status"))
+    assert states.get("pending", 0) > 0 and states.get("done", 0) >= 8
+
+    migrate(server, out, "--delay", "0", "--concurrency", "2")
+    assert output_snapshot(out) == output_snapshot(reference)
+    files = {side: {p.name: p.read_bytes() for p in (side / "media").iterdir()}
+             for side in (reference, out)}
+    assert files[out] == files[reference]
+    twice = {path for (host, path), count in server.requests.items()
+             if host == IMAGES and count > 1}
+    # asked again: only what was in flight when the kill came (one request per worker)
+    assert len(twice - {"/robots.txt"}) <= 2
