@@ -81,22 +81,29 @@ def _crawl(
     to the caller (one pass, not two)."""
     report = Report(source=resolved.description)
     remove_leftover_temps([archive_dir], time.time(), recursive=[archive_dir / MEDIA_FOLDER])
-    # One fetcher (each host's queue and delay) and one scheduler (the workers) for the whole
-    # stage: the media downloads share the crawl's politeness.
+    # One fetcher (each host's queue and delay) and one scheduler (the workers, a queue per
+    # host) for the whole stage: media are downloaded during the crawl, as articles are
+    # stored, with the crawl's politeness; the stage ends when pages and media are done.
     # Decision (issue 14): every HTTP exchange recorded as WARC unless --no-warc.
     transport = (recorded_transport(settings, archive_dir, resolved.base_url)
                  if settings.warc and resolved.over_http else resolved.transport(settings))
     with (Archive(archive_dir) as archive,
           Fetcher(settings, transport) as fetcher,
-          Scheduler(settings.concurrency, name="fetch") as scheduler):
+          Scheduler(settings.concurrency, name="fetch", slots=fetcher.hosts) as scheduler):
+        progress = progress or Progress(enabled=False)
+        media = (MediaDownloader(archive, settings, fetcher=fetcher, scheduler=scheduler,
+                                 hosts=(), progress=progress)
+                 if settings.download_images else None)
         crawler = Crawler(resolved, archive, settings, progress, fetcher=fetcher,
-                          scheduler=scheduler)
+                          scheduler=scheduler, media=media)
         crawler.run()
-        report.pages_fetched = crawler.progress.fetched
-        report.pages_from_archive = crawler.progress.from_archive
+        report.pages_fetched = progress.fetched
+        report.pages_from_archive = progress.from_archive
         report.recovered = crawler.recovered
-        if settings.download_images:
-            _download_media(archive, settings, fetcher, scheduler)
+        report.crawl_seconds = progress.wall
+        report.politeness_wait_seconds = progress.waited.get("delay", 0.0)
+        report.retry_wait_seconds = progress.waited.get("retry", 0.0)
+        if settings.download_images:  # every download of the stage is recorded by now
             archive.set_media_status("complete")
     return report
 
@@ -186,16 +193,6 @@ def migrate(
         with FolderLock(archive_dir, f"the archive in {archive_dir}", "migrate"):
             report = _crawl(resolved, archive_dir, crawl_settings, progress)
         return _export(archive_dir, formats, out_dir, export_settings, report)
-
-
-def _download_media(archive: Archive, settings: CrawlSettings, fetcher: Fetcher,
-                    scheduler: Scheduler) -> None:
-    """Images and attached files of every article into the archive's media folder."""
-    stats = MediaDownloader(archive, settings, fetcher=fetcher, scheduler=scheduler).run()
-    log.info(
-        "Media: %d downloaded, %d already there, %d duplicates, %d elsewhere, %d failed",
-        stats.downloaded, stats.already, stats.reused, stats.skipped, len(stats.failed),
-    )
 
 
 def _run_exporters(exporters: list[Exporter], blog: Blog, articles: Iterable[Article]) -> None:

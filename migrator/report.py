@@ -12,6 +12,7 @@ from typing import Any
 from .dates import utc_now_iso
 from .errors import ExportError
 from .files import temp_file_beside
+from .progress import duration
 
 __all__ = ["UNREADABLE", "Report", "write_json_atomically"]
 
@@ -36,6 +37,12 @@ class Report:
     """Who is crawling into the archive while it is exported ("pid 1234 on host, …")."""
     media_missing: int = 0
     """Media URLs whose file the archive should hold and does not."""
+    crawl_seconds: float | None = None
+    """Wall time of the crawl stage (pages and media), when this run crawled."""
+    politeness_wait_seconds: float = 0.0
+    """Seconds workers slept for the delays between requests to one host (summed over them)."""
+    retry_wait_seconds: float = 0.0
+    """Seconds workers slept before retries (Retry-After, backoff), summed over them."""
     posts: int = 0
     pages: int = 0
     comments: int = 0
@@ -76,6 +83,9 @@ class Report:
             "crawl_running": bool(self.crawl_running),
             "urls_queued": self.urls_queued,
             "media_missing": self.media_missing,
+            "crawl_seconds": _seconds(self.crawl_seconds),
+            "politeness_wait_seconds": _seconds(self.politeness_wait_seconds),
+            "retry_wait_seconds": _seconds(self.retry_wait_seconds),
             "failures": self.failures,
             "warnings": self.warnings,
             "outputs": self.outputs,
@@ -100,6 +110,11 @@ class Report:
         if self.recovered:
             lines.append(f"{self.recovered} URLs failed, then were fetched when tried again at "
                          "the end of the crawl")
+        if self.crawl_seconds is not None:
+            lines.append(
+                f"Crawl: {duration(self.crawl_seconds)} in all; workers waited "
+                f"{duration(self.politeness_wait_seconds)} for politeness delays and "
+                f"{duration(self.retry_wait_seconds)} before retries (summed over the workers)")
         if self.comments_unavailable:
             lines.append(
                 f"{self.comments_unavailable} articles show comments that are not in their "
@@ -120,6 +135,10 @@ class Report:
     def write(self, path: Path) -> None:
         self.finished = utc_now_iso()
         write_json_atomically(path, self.to_dict())
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def write_json_atomically(path: Path, data: Any) -> None:

@@ -51,7 +51,9 @@ Behaviour worth knowing:
   always gets through). ``Retry-After`` of 429s is drawn from ``retry_after`` (default 0 or 1).
 - Latency: ``server.latency = 0.05`` delays every answer (benchmarks).
 - Request log: ``server.request_log`` lists ``(monotonic time, host, path)`` of every request;
-  ``server.statuses`` counts the answers by ``(host, path, status)`` (a reset counts as 0).
+  ``server.statuses`` counts the answers by ``(host, path, status)`` (a reset counts as 0);
+  ``server.answer_log`` lists ``(monotonic time, host, path, status, Retry-After or None)`` of
+  every answer, at the moment its status line is sent.
 - Helpers for tests that run the real command: ``run_migrator(args, proxy_url)``,
   ``migrator_env(proxy_url)``, ``output_snapshot(out_dir)`` (bytes of every export).
 
@@ -285,6 +287,7 @@ class FixtureServer(ThreadingHTTPServer):
         self.latency = 0.0
         self.request_log: list[tuple[float, str, str]] = []
         self.statuses: Counter[tuple[str, str, int]] = Counter()
+        self.answer_log: list[tuple[float, str, str, int, str | None]] = []
 
     @property
     def sites_dir(self) -> Path:
@@ -320,6 +323,7 @@ class FixtureServer(ThreadingHTTPServer):
             self._fault_hits.clear()
             self.request_log.clear()
             self.statuses.clear()
+            self.answer_log.clear()
 
     def count(self, host: str, path: str) -> int:
         """How many times ``http://host{path}`` was requested."""
@@ -331,9 +335,11 @@ class FixtureServer(ThreadingHTTPServer):
             self.requests[(host, path)] += 1
             self.request_log.append((time.monotonic(), host, path))
 
-    def answered(self, host: str, path: str, status: int) -> None:
+    def answered(self, host: str, path: str, status: int,
+                 retry_after: str | None = None) -> None:
         with self._lock:
             self.statuses[(host, path, status)] += 1
+            self.answer_log.append((time.monotonic(), host, path, status, retry_after))
 
     def chaos(self, seed: int = 1, **rates: Any) -> Chaos:
         """Random faults on every URL from now on (see ``Chaos``); ``faults.clear()`` ends them."""
@@ -380,9 +386,10 @@ class FixtureHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     _fault: FaultResponse | None = None
     _where: tuple[str, str] = ("", "")
+    _retry_after: str | None = None
 
     def send_response(self, code: int, message: str | None = None) -> None:
-        self.server.answered(*self._where, code)
+        self.server.answered(*self._where, code, self._retry_after)
         super().send_response(code, message)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
@@ -405,6 +412,7 @@ class FixtureHandler(BaseHTTPRequestHandler):
         full_path = f"{path}?{query}" if query else path
         self.server.record(host, full_path)
         self._where = (host, full_path)
+        self._retry_after = None
         if self.server.latency:
             time.sleep(self.server.latency)
         fault = self.server.fault_for(host, full_path)
@@ -506,6 +514,7 @@ class FixtureHandler(BaseHTTPRequestHandler):
         fault = self._fault
         if fault is not None and fault.status == SERVE_FILE and fault.content_type is not None:
             content_type = fault.content_type
+        self._retry_after = headers.get("Retry-After")
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)

@@ -100,32 +100,40 @@ class Terminal(io.StringIO):
 
 def test_progress_redraws_one_line_on_a_terminal() -> None:
     screen = Terminal()
-    seconds = iter([1000.0, 1001.0])  # a second between the two changes: both are drawn
+    seconds = iter([1000.0, 1001.0, 1002.0])  # a second between the changes: all are drawn
     progress = Progress(stream=screen, clock=lambda: next(seconds))
     progress.update(discovered=3)
-    progress.update(fetched=2, articles=1)
+    progress.update(fetched=2, from_archive=1, articles=1, media_files=4, media_stored=1)
+    progress.set_eta(4332.0)
     progress.close()
     text = screen.getvalue()
     assert text.startswith("\r\x1b[2K")
-    assert text.endswith("discovered 3 · fetched 2 (+0 from archive) · articles 1 · failed 0\n")
+    assert text.endswith("discovered 3 · done 3 · failed 0 · media 1/4 · ETA 1h12m\n")
     assert text.count("\n") == 1
 
 
-def test_progress_writes_log_lines_when_not_a_terminal(caplog: pytest.LogCaptureFixture) -> None:
+def test_progress_writes_a_log_line_every_few_seconds_when_not_a_terminal(
+        caplog: pytest.LogCaptureFixture) -> None:
     stream = io.StringIO()
-    progress = Progress(stream=stream, every=2)
+    now = [0.0]
+    progress = Progress(stream=stream, every=10, clock=lambda: now[0])
     with caplog.at_level(logging.INFO, logger="migrator.progress"):
-        for _ in range(5):
+        for _ in range(25):
+            now[0] += 1.0
             progress.update(fetched=1)
-        progress.update(failed=1)
+        progress.update(failed=1, media_failed=1)
         progress.close()
     assert stream.getvalue() == ""  # nothing drawn on a pipe
     lines = [r.getMessage() for r in caplog.records]
     assert lines == [
-        "discovered 0 · fetched 2 (+0 from archive) · articles 0 · failed 0",
-        "discovered 0 · fetched 4 (+0 from archive) · articles 0 · failed 0",
+        "discovered 0 · done 11 · failed 0",
+        "discovered 0 · done 21 · failed 0",
     ]
-    assert progress.summary() == "Crawl finished: 5 fetched, 0 from archive, 1 failed"
+    assert progress.summary() == "Crawl finished: 25 fetched, 0 from archive, 1 failed"
+    progress.finished(4000.0, {"delay": 3600.0, "retry": 20.0})
+    assert progress.summary() == (
+        "Crawl finished: 25 fetched, 0 from archive, 1 failed; 1h06m in all, workers waited "
+        "1h00m for politeness delays and 20s for retries")
 
 
 def test_parser_processes_read_pages_like_the_main_thread(

@@ -26,24 +26,28 @@ every theme blog. For each blog, three commands:
 Every file the two sides wrote is compared byte for byte, both ways (a file on one side only
 is a difference), except, and the tool says so each time it runs:
 
-- ``report.json``: compared as JSON without ``started`` and ``finished`` (clock times) and with
-  the output folder written ``<out>`` in ``outputs`` (the two sides write to two folders);
+- ``report.json``: compared as JSON without ``started``, ``finished`` and the crawl's
+  durations (``crawl_seconds``, ``politeness_wait_seconds``, ``retry_wait_seconds``: clock
+  times) and with the output folder written ``<out>`` in ``outputs`` (the two sides write to
+  two folders);
 - ``.archive/archive.sqlite`` (and its ``-wal``/``-shm``): compared as its logical content,
   not as bytes (SQLite's pages depend on the order of writes, which threads vary): every
   response (URL, final URL, status, headers, SHA-256 of the body) without ``fetched_at`` and
   without the ``Date`` header (clock times); the URL queue (URL, kind, source, state, reason)
   by URL, without its row ids (queue order varies with threads); every article's JSON; every
-  media record without ``fetched_at``; the crawl state (key, value), whatever table holds it;
+  media record without ``fetched_at`` (per URL, and per file when the archive has
+  ``media_files``); the crawl state (key, value), whatever table holds it;
+- ``cli.txt``: what each command printed (exit status, then its error output sorted: log lines
+  of worker threads come in any order), the output folder written ``<out>``, without the
+  progress lines (``discovered N · fetched N …`` or ``discovered N · done N …``: their counts
+  depend on thread timing) and without the crawl's durations (``…; 15s in all, workers
+  waited …`` and the ``Crawl: …`` summary line);
 - ``.archive/warc/`` (the WARC files and their ``records.tsv``): compared as one set of
   records, whatever file holds them (file names carry the clock time): every record but the
   ``warcinfo`` as its type, URL, HTTP status line, HTTP headers without ``Date`` and payload
   digest, without record ids, WARC dates and the index; a revisit of an identical payload
   counts as the response it stands for (which of two URLs with the same bytes came first
   depends on thread timing);
-- ``cli.txt``: what each command printed (exit status, then its error output sorted: log lines
-  of worker threads come in any order), the output folder written ``<out>``, without the
-  progress lines (``discovered N · fetched N …``, written every 25 pages: how many articles
-  are stored at that moment depends on thread timing);
 - ``.migrator.lock`` (the folder's lock file: the pid, host and start time of the run that
   wrote it last) is not compared;
 - ``wordpress.xml``: compared as bytes; when the bytes differ and the two files are the same
@@ -81,11 +85,20 @@ WORKTREE = "worktree"
 BASE_URL = "https://new.example.org"
 MEDIA_HOSTS = ("idata.over-blog.com", "image.over-blog.com", "img.over-blog-kiwi.com",
                "img.over-blog.com", "resize.over-blog.com")
-TIMES_IN_REPORT = ("started", "finished")
+TIMES_IN_REPORT = ("started", "finished", "crawl_seconds", "politeness_wait_seconds",
+                   "retry_wait_seconds")
 ARCHIVE_FILES = ("archive.sqlite", "archive.sqlite-wal", "archive.sqlite-shm")
 LOCK_FILE = ".migrator.lock"
 """Who wrote a folder last (pid, host, start time): not an output, never compared."""
-PROGRESS_LINE = re.compile(r"^discovered \d+ · fetched \d+ ")
+PROGRESS_LINE = re.compile(r"^discovered \d+ · (?:fetched|done) \d+ ")
+CLOCK_IN_SUMMARY = re.compile(r"; \S+ in all(?:, workers waited .*)?$")
+CLOCK_LINE = re.compile(r"^Crawl: \S+ in all; workers waited ")
+
+
+def without_clock(lines: list[str]) -> list[str]:
+    """The CLI's lines without the progress lines and the crawl's clock times."""
+    return [CLOCK_IN_SUMMARY.sub("", line) for line in lines
+            if not PROGRESS_LINE.match(line) and not CLOCK_LINE.match(line)]
 
 
 # -- the blogs ---------------------------------------------------------------------------------
@@ -158,8 +171,8 @@ def run_side(side: str, blogs: list[str], out: Path, proxy_url: str) -> None:
                 done = subprocess.run([sys.executable, "-m", "migrator.cli", *arguments],
                                       cwd=folder, env=env, capture_output=True, text=True,
                                       timeout=900, check=False)
-                said = sorted(line for line in done.stderr.replace(str(folder), "<out>")
-                              .splitlines() if not PROGRESS_LINE.match(line))
+                said = sorted(without_clock(done.stderr.replace(str(folder), "<out>")
+                                            .splitlines()))
                 lines += [f"$ {name}: exit {done.returncode}", *said]
             (folder / "cli.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -229,6 +242,9 @@ def archive_view(path: Path) -> dict[str, list[Any]]:
             "articles": list(db.execute("SELECT url, published, data FROM articles ORDER BY url")),
             "media": list(db.execute(
                 "SELECT url, sha256, file, status, reason FROM media ORDER BY url")),
+            "media_files": list(db.execute(
+                "SELECT key, url, rank, name, status, sha256, file, reason FROM media_files "
+                "ORDER BY key")) if "media_files" in _tables(db) else [],
             "state": state_view(db),
         }
     finally:
@@ -350,13 +366,15 @@ def compare_folders(one: Path, two: Path) -> Comparison:
 
 def print_exclusions() -> None:
     print("Compared byte for byte, except (see tools/same_outputs.py):")
-    print("  report.json: without 'started' and 'finished' (clock times), output folder as <out>")
+    print("  report.json: without 'started', 'finished' and the crawl's durations (clock times),")
+    print("    output folder as <out>")
     print("  .archive/archive.sqlite: logical content, without responses' fetched_at and Date")
     print("    header, media's fetched_at (clock times) and the queue's row ids (thread order)")
     print("  .archive/warc/: the set of WARC records (type, URL, status, headers without Date,")
     print("    payload digest), without file names, record ids, WARC dates and records.tsv")
     print("  cli.txt: exit status and error output, lines sorted (threads), folder as <out>,")
-    print("    without the progress lines (their counts depend on thread timing)")
+    print("    without the progress lines (their counts depend on thread timing) and the")
+    print("    crawl's durations")
     print("  *.xml whose bytes differ: counted identical only when the canonical XML is the same,")
     print("    and listed below with the lines that differ")
     print("  .migrator.lock (who wrote the folder last): not compared")

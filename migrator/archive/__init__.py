@@ -2,7 +2,7 @@
 
 It holds every fetched response and the URL queue with each URL's state (``pages``: a crawl
 killed at any moment resumes where it stopped), the parsed articles, the blog and the crawl's
-facts (``articles``), and the index of downloaded media (``media``); ``store`` is the file
+facts (``articles``), and the index of media by uploaded file (``media``); ``store`` is the file
 itself: schema, migrations from older versions, transactions. Exporters read only this.
 
 ``Archive`` is one object over the one connection, made of a class per group of tables.
@@ -11,7 +11,7 @@ itself: schema, migrations from older versions, transactions. Exporters read onl
 from __future__ import annotations
 
 from .articles import ArticlesTable, CrawlStatus, MediaStatus
-from .media import MEDIA_FOLDER, MediaRecord, MediaTable
+from .media import MEDIA_FOLDER, MediaRecord, MediaTable, MediaUrl
 from .pages import URL_STATES, PagesTable
 from .store import ARCHIVE_FILE, SCHEMA_VERSION
 
@@ -24,6 +24,7 @@ __all__ = [
     "CrawlStatus",
     "MediaRecord",
     "MediaStatus",
+    "MediaUrl",
 ]
 
 

@@ -12,8 +12,10 @@ of an older schema is read as it is (the export reads nothing the migrations mov
 
 Schema versions (``PRAGMA user_version``): 1 kept the crawl's dates in the key/value ``state``
 table as strings (``listing_date:<key>`` → ``"<iso>|0"``, ``feed_date:<url>`` → ``"<iso>"``);
-2 gives them typed tables (``listing_dates``, ``feed_dates``). Opening an archive of an older
-version migrates it in place, in one transaction; a newer version is refused.
+2 gives them typed tables (``listing_dates``, ``feed_dates``); 3 indexes media by uploaded file
+(``media_files``, one row per file; ``media`` keeps every URL met, with its file's key and
+rank: ``archive.media``). Opening an archive of an older version migrates it in place, in one
+transaction; a newer version is refused.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ..errors import ArchiveError
 __all__ = ["ARCHIVE_FILE", "ITER_BATCH", "SCHEMA_VERSION", "Store"]
 
 ARCHIVE_FILE = "archive.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ITER_BATCH = 200
 """Rows read at once when iterating (keyset pagination: memory stays flat)."""
 _Self = TypeVar("_Self", bound="Store")
@@ -81,11 +83,29 @@ CREATE TABLE IF NOT EXISTS media (
     file TEXT,
     status TEXT NOT NULL,
     reason TEXT,
-    fetched_at TEXT NOT NULL
+    fetched_at TEXT NOT NULL,
+    key TEXT,
+    rank INTEGER
 );
 CREATE INDEX IF NOT EXISTS media_sha256 ON media (sha256);
 CREATE INDEX IF NOT EXISTS media_file ON media (file);
+CREATE TABLE IF NOT EXISTS media_files (
+    key TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    name TEXT,
+    status TEXT NOT NULL,
+    sha256 TEXT,
+    file TEXT,
+    reason TEXT,
+    fetched_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS media_files_status ON media_files (status, key);
+CREATE INDEX IF NOT EXISTS media_files_sha256 ON media_files (sha256);
+CREATE INDEX IF NOT EXISTS media_files_file ON media_files (file);
 """
+AFTER_MIGRATIONS = "CREATE INDEX IF NOT EXISTS media_key ON media (key, rank)"
+"""Indexes on columns an older archive gets from a migration (created after it)."""
 
 
 def _dates_out_of_state(db: sqlite3.Connection) -> None:
@@ -104,7 +124,33 @@ def _dates_out_of_state(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM state WHERE key LIKE 'listing_date:%' OR key LIKE 'feed_date:%'")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _dates_out_of_state}
+def _media_by_file(db: sqlite3.Connection) -> None:
+    """Version 2 → 3: every media URL gets its file's key; ``media_files`` gets one row per
+    file (stored if any of its URLs was, else failed, else skipped)."""
+    from ..media.identity import FULL, file_key  # pure: the media index is keyed by file
+
+    columns = {row[1] for row in db.execute("PRAGMA table_info(media)")}
+    for column, kind in (("key", "TEXT"), ("rank", "INTEGER")):
+        if column not in columns:
+            db.execute(f"ALTER TABLE media ADD COLUMN {column} {kind}")
+    rows = db.execute("SELECT url, status, sha256, file, reason, fetched_at FROM media "
+                      "ORDER BY url").fetchall()
+    best: dict[str, tuple[str, str, str | None, str | None, str | None, str]] = {}
+    order = {"done": 0, "failed": 1, "skipped": 2}
+    for url, status, sha256, file, reason, fetched_at in rows:
+        key = file_key(url)
+        db.execute("UPDATE media SET key = ?, rank = ? WHERE url = ?", (key, FULL, url))
+        known = best.get(key)
+        if known is None or order.get(status, 3) < order.get(known[1], 3):
+            best[key] = (url, status, sha256, file, reason, fetched_at)
+    for key, (url, status, sha256, file, reason, fetched_at) in best.items():
+        db.execute("INSERT OR IGNORE INTO media_files (key, url, rank, name, status, sha256, "
+                   "file, reason, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (key, url, FULL, file, status, sha256, file, reason, fetched_at))
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _dates_out_of_state, 2: _media_by_file}
 """From version N to N + 1, run after the tables of the current ``SCHEMA`` exist."""
 
 
@@ -199,7 +245,7 @@ class Store:
         """The current tables, and an older archive's content moved into them (one
         transaction: an interrupted migration leaves the archive as it was)."""
         if version == SCHEMA_VERSION:
-            db.executescript(SCHEMA)
+            db.executescript(SCHEMA + ";\n" + AFTER_MIGRATIONS)
             return
         db.execute("BEGIN")
         try:
@@ -209,6 +255,7 @@ class Store:
             for step in range(max(version, 1), SCHEMA_VERSION):
                 if version:  # a new file has nothing to migrate
                     MIGRATIONS[step](db)
+            db.execute(AFTER_MIGRATIONS)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
             db.rollback()

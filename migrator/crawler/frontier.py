@@ -6,7 +6,8 @@ bounded (``max_listing_pages``: a calendar or a pagination trap ends there). Pag
 walked two pages ahead (``urls.page_after``). ``next_urls`` hands out what to fetch next: the
 URLs that failed in an earlier run first (``put_first``), then listings, feeds and sitemaps
 (walking the pagination is a chain; the articles it finds keep the workers busy meanwhile),
-then the rest in the order it was queued.
+then the rest in the order it was queued; or, when asked (the media hosts have run out of
+work: only articles give them more), one article before the listings.
 
 Used by the thread that drives the crawl only (not thread-safe).
 """
@@ -21,7 +22,15 @@ from ..archive import Archive
 from ..discover import Links
 from ..progress import Progress
 from ..settings import CrawlSettings
-from ..urls import LISTING_KINDS, SEED_KINDS, Scope, UrlKind, classify, page_after
+from ..urls import (
+    LISTING_KINDS,
+    READ_AS_ARTICLE,
+    SEED_KINDS,
+    Scope,
+    UrlKind,
+    classify,
+    page_after,
+)
 
 __all__ = ["Frontier"]
 
@@ -104,9 +113,11 @@ class Frontier:
         self._queued.clear()
         self._queued_as.clear()
 
-    def next_urls(self, in_flight: Collection[str], room: int) -> list[tuple[str, UrlKind]]:
+    def next_urls(self, in_flight: Collection[str], room: int,
+                  article_first: bool = False) -> list[tuple[str, UrlKind]]:
         """Up to ``room`` URLs to fetch next, none of ``in_flight``: those put first, then
-        listings, feeds and sitemaps, ahead of the articles already waiting for a worker."""
+        listings, feeds and sitemaps, ahead of the articles already waiting for a worker
+        (``article_first``: one article before the listings)."""
         if room <= 0:
             return []
         chosen: list[tuple[str, UrlKind]] = []
@@ -120,6 +131,9 @@ class Frontier:
             return chosen
         limit = room + len(taken)
         walk_first = self.archive.next_todo(kinds=WALK_FIRST, limit=limit)
+        if article_first:
+            articles = self.archive.next_todo(kinds=READ_AS_ARTICLE, limit=len(taken) + 1)
+            walk_first = [item for item in articles if item[0] not in taken][:1] + walk_first
         for url, kind in walk_first + self.archive.next_todo(limit=limit):
             if url in taken:
                 continue

@@ -5,9 +5,12 @@ first; a finished crawl is refreshed), fetches the home page (the blog must answ
 Overblog's: only then is the archive bound to the blog), seeds the queue (home, feed, sitemaps)
 and drains it: up to ``2 × workers`` URLs are in flight in the scheduler's worker threads while
 this thread handles each page as it arrives, one archive transaction per page (all that one
-page taught, or nothing), listings first. A page that breaks something is a failure of that
-URL, never of the crawl; an archive error stops it. The URLs whose retries ran out are tried
-once more at the end, after a pause (``LastChance``).
+page taught, or nothing), listings first. The media of each stored article go to the
+downloader (``media.download``), whose jobs share the scheduler: images are downloaded beside
+the pages, each host in its own queue, and the queue is drained when both pages and media are
+done. The URLs whose retries ran out are tried once more at the end, after a pause
+(``LastChance``). A page that breaks something is a failure of that URL, never of the crawl;
+an archive error stops it.
 
 Who does what: ``Frontier`` (what to fetch next), ``PageFetcher`` (the stored answer or a
 fetch, in a worker thread), ``Scheduler`` (threads and parser processes), ``PageHandler``
@@ -21,14 +24,18 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Future
 from functools import partial
+from typing import TYPE_CHECKING
 
 from .. import parse
 from ..archive import Archive
 from ..errors import ArchiveError, FetchError, UsageError
 from ..fetch import Fetcher
+from ..fetch.politeness import hostname
 from ..progress import Progress
 from ..response import Response
 from ..settings import CrawlSettings
@@ -43,11 +50,16 @@ from .retry import LastChance
 from .scheduler import GC_THRESHOLDS, Scheduler
 from .settle import ArticleSettler
 
+if TYPE_CHECKING:  # the downloader is handed in by the pipeline (it imports the crawler)
+    from ..media.download import MediaDownloader
+
 __all__ = ["Crawler"]
 
 log = logging.getLogger(__name__)
 
 WINDOW_PER_WORKER = 2
+ETA_EVERY = 1.0
+"""Seconds between two estimates of the time left."""
 Fetched = tuple[Response | FetchError, PageReading | None]
 """What a worker brings back: the page (or why not), and its reading when a parser process
 read it."""
@@ -69,12 +81,14 @@ class Crawler:
 
     ``fetcher`` and ``scheduler`` are shared with the rest of the crawl stage when given (the
     pipeline downloads media with them); by default the crawler makes its own and closes them
-    at the end of ``run``.
+    at the end of ``run``. ``media``: the downloader the stored articles' media go to (built
+    on the same fetcher and scheduler; None: no media downloaded).
     """
 
     def __init__(self, source: Source, archive: Archive, settings: CrawlSettings,
                  progress: Progress | None = None, *, fetcher: Fetcher | None = None,
-                 scheduler: Scheduler | None = None) -> None:
+                 scheduler: Scheduler | None = None,
+                 media: MediaDownloader | None = None) -> None:
         self.source = source
         self.archive = archive
         self.settings = settings
@@ -82,29 +96,39 @@ class Crawler:
         self._own_fetcher, self._own_scheduler = fetcher is None, scheduler is None
         self.fetcher = fetcher or Fetcher(settings, source.transport(settings))
         self.scheduler = scheduler or Scheduler(settings.concurrency, name="fetch")
+        if self.scheduler.slots is None:
+            self.scheduler.slots = self.fetcher.hosts  # each host's next slot picks the job
         self.scope = Scope.for_base_url(source.base_url)
         self.refresh = RefreshPolicy()
         self.frontier = Frontier(archive, self.scope, settings, self.progress)
         self.pages = PageFetcher(archive, self.fetcher, self.scope, self.refresh, settings,
                                  self.progress)
-        settler = ArticleSettler(archive, self.scope, self.progress)
-        self.handler = PageHandler(archive, self.scope, self.frontier, self.refresh, settler,
-                                   self.progress)
+        self.settler = ArticleSettler(archive, self.scope, self.progress)
+        self.media = media
+        self.handler = PageHandler(archive, self.scope, self.frontier, self.refresh,
+                                   self.settler, self.progress, media)
         self.last_chance = LastChance(archive, self.fetcher, settings, self.progress)
         self.home_theme = "unknown theme"
         self.read_in_processes = 0
         """Pages the crawl took as a parser process read them."""
+        self._estimated_at: float | None = None
 
     def run(self) -> None:
         finished = False
+        started = time.monotonic()
         try:
             self._claim_archive()
             self._start()
+            if self.media is not None:
+                self.media.add_hosts(self.scope.hosts_with_www())
+                self.media.start()  # what an earlier run left, and older archives' media
             with _rare_garbage_collection():
                 self._drain_queue()
                 if self.last_chance.requeue():
                     self._drain_queue()
                     self.last_chance.settle()
+            if self.media is not None:
+                self.media.finish()
             self._check_not_empty()
             self.archive.set_crawl_status("complete")
             finished = True
@@ -113,6 +137,9 @@ class Crawler:
                 self.scheduler.shutdown()
             if self._own_fetcher:
                 self.fetcher.close()
+            waited = Counter(self.fetcher.hosts.waited)  # in a turn, and for a turn
+            waited.update(self.scheduler.slept)
+            self.progress.finished(time.monotonic() - started, dict(waited))
             self.progress.close()
         if finished:
             log.info("%s", self.progress.summary())
@@ -167,16 +194,32 @@ class Crawler:
     # -- the queue -------------------------------------------------------------------------
 
     def _drain_queue(self) -> None:
+        """Pages (listings first) and media, until both are done."""
         window = self.scheduler.workers * WINDOW_PER_WORKER
         in_flight: set[str] = set()
+        pages_done = False
         try:
             while True:
-                for url, kind in self.frontier.next_urls(in_flight, window - len(in_flight)):
-                    in_flight.add(url)
-                    self.scheduler.submit(partial(self._fetch_and_read, url, kind),
-                                          partial(self._arrived, in_flight, url, kind),
-                                          urgent=kind in WALK_FIRST)
-                if not in_flight:
+                if not pages_done:
+                    hungry = self._media_hungry()
+                    for url, kind in self.frontier.next_urls(in_flight, window - len(in_flight),
+                                                             article_first=hungry):
+                        in_flight.add(url)
+                        ahead = hungry and kind not in WALK_FIRST
+                        hungry = hungry and not ahead
+                        self.scheduler.submit(partial(self._fetch_and_read, url, kind),
+                                              partial(self._arrived, in_flight, url, kind),
+                                              urgent=kind in WALK_FIRST, ahead=ahead,
+                                              host=hostname(url), url=url)
+                    if not in_flight:  # nothing left to fetch: only media can follow
+                        pages_done = True
+                        self.scheduler.stop_parsing()  # every page is read
+                        with self.archive.transaction():
+                            self.settler.settle_late_dates()
+                if self.media is not None:
+                    self.media.feed()
+                self._estimate(pages_done)
+                if not self.scheduler.in_flight:
                     return
                 self.scheduler.handle_next()
         except BaseException:
@@ -184,7 +227,33 @@ class Crawler:
             self.fetcher.cancel()
             raise
         finally:
-            self.scheduler.stop_parsing()  # every page is read
+            self.scheduler.stop_parsing()
+
+    def _media_hungry(self) -> bool:
+        """True when the media hosts are about to run out of work: an article, which gives
+        them more, then goes ahead of the listings (a host without work is time lost for
+        good under politeness; the listings' chain only feeds the blog's own host)."""
+        if self.media is None:
+            return False
+        return sum(self.media.remaining().values()) < self.scheduler.workers + 2
+
+    def _estimate(self, pages_done: bool) -> None:
+        """The time left: the busiest host's remaining requests × its pace (every host is
+        its own queue under politeness), at most once a second."""
+        now = time.monotonic()
+        if self._estimated_at is not None and now - self._estimated_at < ETA_EVERY:
+            return
+        self._estimated_at = now
+        left: Counter[str] = Counter()
+        if not pages_done:
+            left[self.scope.host] += self.archive.url_counts()["todo"]
+        if self.media is not None:
+            left.update(self.media.remaining())
+        hosts = self.fetcher.hosts
+        workers = self.scheduler.workers
+        self.progress.set_eta(max(
+            (count * hosts.pace(host) / (1 if hosts.spaced(host) else workers)
+             for host, count in left.items()), default=0.0))
 
     def _arrived(self, in_flight: set[str], url: str, kind: UrlKind,
                  future: Future[Fetched]) -> None:

@@ -6,9 +6,10 @@
 - a sitemap: its pages and child sitemaps; on a refresh, the articles it says changed;
 - a listing (home, pagination, tag, category, archive): its links, the page after the next
   one, the dates it shows for its posts;
-- anything else: an article page, read as one; its links are followed either way. A page
-  that looks like an article and gives none is a failure, never dropped in silence; an
-  article address that answers with something else than HTML too.
+- anything else: an article page, read as one; its links are followed either way, and the
+  media of its article go to the downloader's queues at once (with the image URLs the page
+  gave). A page that looks like an article and gives none is a failure, never dropped in
+  silence; an article address that answers with something else than HTML too.
 
 The page is read by a parser process when the scheduler had one read it (``reading``), else
 here. Runs in the thread that drives the crawl, inside the page's archive transaction.
@@ -17,6 +18,7 @@ here. Runs in the thread that drives the crawl, inside the page's archive transa
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from .. import discover
 from ..archive import Archive
@@ -29,6 +31,9 @@ from .reading import PageReading, read_page
 from .refresh import RefreshPolicy
 from .settle import ArticleSettler
 
+if TYPE_CHECKING:  # the downloader is handed in by the pipeline (it imports the crawler)
+    from ..media.download import MediaDownloader
+
 __all__ = ["GONE_STATUSES", "PageHandler"]
 
 log = logging.getLogger(__name__)
@@ -38,8 +43,10 @@ GONE_STATUSES = (404, 410)
 
 class PageHandler:
     def __init__(self, archive: Archive, scope: Scope, frontier: Frontier,
-                 refresh: RefreshPolicy, settler: ArticleSettler, progress: Progress) -> None:
+                 refresh: RefreshPolicy, settler: ArticleSettler, progress: Progress,
+                 media: MediaDownloader | None = None) -> None:
         self.archive = archive
+        self.media = media
         self.scope = scope
         self.frontier = frontier
         self.refresh = refresh
@@ -82,6 +89,8 @@ class PageHandler:
             # Pages that are not one article (a listing reached through a root-level link,
             # say) are still a source of links.
             self.frontier.enqueue_links(reading.links)
+            if reading.article is not None and self.media is not None:
+                self.media.add(reading.article, reading.media_seen)
             if reading.article is None and reading.unread:
                 self.failed(url, kind, reading.unread)
                 return

@@ -2,13 +2,14 @@
 
 Every job of the stage goes through one ``Scheduler``: page fetches (urgent ones, listings,
 feeds, sitemaps, ahead of the others), the parsing of article pages (in parser processes once
-the blog proves big), and media downloads. A job runs in a worker thread; when it is finished,
-``handle_next`` calls its ``done`` function in the thread that drives the stage (the only one
-that writes to the archive), urgent jobs first, then in the order they finished. Politeness is
-not the scheduler's business: every job fetches through the one ``Fetcher``, whose per-host
-queues (``fetch.HostQueues``) space the requests to each host, whoever sends them. So jobs of
-any kind can be submitted side by side: media downloads, today a step after the pages, can be
-submitted during the crawl as they are found.
+the blog proves big), and media downloads, submitted during the crawl as articles are stored.
+Each job is queued on its host (``pool``): a free worker takes the ready job of the host whose
+slot comes first, as the fetcher's per-host queues (``fetch.HostQueues``, the ``slots``) tell
+it, so no host waits while a worker sleeps for another host's slot; one URL is never fetched
+by two jobs at once. The fetcher still spaces the requests to each host, whoever sends them.
+A job runs in a worker thread; when it is finished, ``handle_next`` calls its ``done``
+function in the thread that drives the stage (the only one that writes to the archive), urgent
+jobs first, then in the order they finished.
 
 Parser processes (one per CPU, at most one per worker, at a lower CPU priority than the crawl)
 start once ``parse_after`` pages were handled (``pages_handled``): a small blog never pays their
@@ -29,7 +30,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import Any, TypeVar
 
-from .pool import PriorityPool
+from .pool import PriorityPool, Slots
 
 __all__ = ["GC_THRESHOLDS", "PARSE_AFTER", "Scheduler", "start_parser_processes"]
 
@@ -72,15 +73,18 @@ def start_parser_processes(workers: int) -> Executor | None:
 class Scheduler:
     """``workers`` threads for jobs and, on a big blog, processes for parsing.
 
-    ``parse_after`` and ``parser_pool`` (a function of the number of workers giving an
-    ``Executor``, or None for none) are seams: tests start parser processes early, or give a
-    broken pool.
+    ``slots``: when each host may be asked next (the fetcher's ``HostQueues``; the crawler
+    gives its fetcher's when none was given). ``parse_after`` and ``parser_pool`` (a function
+    of the number of workers giving an ``Executor``, or None for none) are seams: tests start
+    parser processes early, or give a broken pool.
     """
 
-    def __init__(self, workers: int, *, parse_after: int = PARSE_AFTER,
+    def __init__(self, workers: int, *, slots: Slots | None = None,
+                 parse_after: int = PARSE_AFTER,
                  parser_pool: Callable[[int], Executor | None] = start_parser_processes,
                  name: str = "worker") -> None:
         self.workers = max(1, workers)
+        self.slots = slots
         self.parse_after = parse_after
         self._parser_pool = parser_pool
         self._name = name
@@ -96,20 +100,33 @@ class Scheduler:
     # -- jobs ----------------------------------------------------------------------------
 
     def submit(self, job: Callable[[], T | Future[T]], done: Callable[[Future[T]], None],
-               urgent: bool = False) -> None:
-        """Run ``job`` in a worker thread; ``handle_next`` calls ``done`` with its Future.
+               urgent: bool = False, host: str = "", url: str | None = None,
+               ahead: bool = False) -> None:
+        """Run ``job`` in a worker thread when ``host`` is ready; ``handle_next`` calls
+        ``done`` with its Future. ``url``: what the job fetches (never two jobs for one URL at
+        once, nor before its Retry-After). ``ahead``: before the urgent jobs of its host.
 
         A job may hand back a Future (its thread is then free at once): the job is finished
         when that Future is."""
         if self._pool is None:
-            self._pool = PriorityPool(self.workers, self._name)
-        self._pool.submit(done, job, urgent=urgent)
+            self._pool = PriorityPool(self.workers, self._name, self.slots)
+        self._pool.submit(done, job, urgent=urgent, host=host, url=url, ahead=ahead)
         self._in_flight += 1
 
     @property
     def in_flight(self) -> int:
         """Jobs submitted whose ``done`` has not been called yet."""
         return self._in_flight
+
+    def queued(self) -> dict[str, int]:
+        """Jobs waiting for a worker, per host."""
+        return self._pool.queued() if self._pool is not None else {}
+
+    @property
+    def slept(self) -> dict[str, float]:
+        """Seconds workers slept waiting for a host's slot (``delay``) or a retry's wait
+        (``retry``), summed over the workers."""
+        return dict(self._pool.slept) if self._pool is not None else {"delay": 0.0, "retry": 0.0}
 
     def handle_next(self) -> None:
         """Wait for a finished job (urgent ones first) and call its ``done`` here."""

@@ -5,7 +5,10 @@
 - **Fallback dates**: an undated page (or one dated only by its URL month) takes the date its
   listing page showed, else the feed's (STRUCTURE.md §2, rule 3); never "now". A page that
   shows only the day takes the time a listing or the feed gives for that same day. The
-  listing and feed dates are kept in the archive as the crawl meets them.
+  listing and feed dates are kept in the archive as the crawl meets them, and applied again
+  once every page is in (``settle_late_dates``): an article fetched before the listing that
+  dates it (pages come in whatever order the hosts' queues give) gets the same date as if
+  the listing had come first.
 - **Storing**: under the canonical address, merged with what is stored there; two addresses
   merge only when their content is the same.
 """
@@ -13,11 +16,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from typing import Literal
 
 from .. import parse
 from ..archive import Archive
 from ..dates import local_day, paris_iso
-from ..model import Article
+from ..model import Article, DateSource
 from ..progress import Progress
 from ..response import Response
 from ..urls import Scope, UrlKind
@@ -34,6 +39,8 @@ class ArticleSettler:
         self.archive = archive
         self.scope = scope
         self.progress = progress
+        self._read_dates: dict[str, _Dates] = {}
+        """Articles of this run that needed a fallback date → their dates as read."""
 
     def remember_listing_dates(self, dates: dict[str, tuple[str, bool]]) -> None:
         """Dates a listing page shows, by ``parse.listing_key`` of each post it lists."""
@@ -46,8 +53,28 @@ class ArticleSettler:
     def settle(self, article: Article, url: str, response: Response) -> None:
         """Give ``article`` (read at ``url``) its identity and dates, and store it."""
         self._settle_identity(article, url, response)
+        read = _dates_of(article)
         self._apply_fallback_dates(article)
         self._store(article, url, response.final_url)
+        if read[1] in (None, "url") or read[2] == "day":
+            self._read_dates[article.url] = read
+
+    def settle_late_dates(self) -> int:
+        """Apply the fallback dates again to the articles of this run that needed one, now
+        that every listing and the feed are in; returns how many changed."""
+        changed = 0
+        for url, (published, source, precision, warnings) in sorted(self._read_dates.items()):
+            stored = self.archive.get_article(url)
+            if stored is None:
+                continue
+            again = replace(stored, published=published, published_source=source,
+                            date_precision=precision, warnings=list(warnings))
+            self._apply_fallback_dates(again)
+            if _dates_of(again) != _dates_of(stored):
+                self.archive.put_article(again)
+                changed += 1
+        self._read_dates.clear()
+        return changed
 
     def _settle_identity(self, article: Article, url: str, response: Response) -> None:
         """One canonical URL per article; every other address that served it is an alias."""
@@ -123,6 +150,15 @@ class ArticleSettler:
             # The canonical address is known now: never fetch it a second time.
             self.archive.enqueue(article.url, UrlKind(article.kind))
             self.archive.mark(article.url, "done")
+
+
+_Dates = tuple[str | None, DateSource | None, Literal["second", "day", "month"] | None,
+               tuple[str, ...]]
+
+
+def _dates_of(article: Article) -> _Dates:
+    return (article.published, article.published_source, article.date_precision,
+            tuple(article.warnings))
 
 
 def _same_content(one: Article, other: Article) -> bool:

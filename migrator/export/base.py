@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup
 from migrator.errors import ExportError
 from migrator.files import temp_file_beside
 from migrator.links import Placement, SitePlan
-from migrator.media.urls import original_image_url
+from migrator.media.identity import file_key
 from migrator.model import Article, Blog, Image
 from migrator.settings import ExportSettings
 from migrator.slugs import ensure_inside
@@ -180,21 +180,22 @@ def rewrite_image_sources(
     """Point every reference to one of ``images`` at exactly ``url_for(image)``.
 
     ``<img src>`` (and ``data-src``) and ``<a href>`` (the full-size link around a thumbnail,
-    a link to an attached PDF) match the image's URL, its local path, or any thumbnail/resizer
-    form of the original (``media.original_image_url``). ``srcset``/``data-src`` are dropped
-    from rewritten images so nothing else points at the old host.
+    a link to an attached PDF) match the image's local path or any URL of the same uploaded
+    file: every size, host or resizer form of it (``media.identity.file_key``).
+    ``srcset``/``data-src`` are dropped from rewritten images so nothing else points at the
+    old host.
     """
     if not images or ("<img" not in body_html and "<a" not in body_html):
         return body_html
     targets: dict[str, str] = {}
     for image in images:
-        for key in (image.url, original_image_url(image.url), image.local_path):
+        for key in (file_key(image.url), image.local_path):
             if key:
                 targets.setdefault(key, url_for(image))
 
     def target_of(url: str) -> str | None:
         url = url.strip()
-        return targets.get(url) or targets.get(original_image_url(url)) if url else None
+        return targets.get(file_key(url)) or targets.get(url) if url else None
 
     soup = BeautifulSoup(body_html, "html.parser")
     changed = False

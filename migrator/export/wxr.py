@@ -61,6 +61,7 @@ from migrator.dates import rfc822, wordpress_dates
 from migrator.errors import ExportError
 from migrator.export.base import Exporter, describe_os_error, rewrite_image_sources
 from migrator.links import SitePlan
+from migrator.media.identity import file_key
 from migrator.media.urls import original_image_url
 from migrator.model import Article, Blog, Image
 from migrator.settings import ExportSettings
@@ -277,9 +278,12 @@ class WxrExporter(Exporter):
 
     def _attachment_url(self, image: Image) -> str:
         """The URL the importer fetches: the uploaded copy under ``--base-url`` when the file
-        was downloaded, else the original at full resolution."""
-        if self.settings.base_url and image.local_path and self.settings.include_images:
-            return self.settings.base_url.rstrip("/") + "/" + image.local_path.lstrip("/")
+        was downloaded, else the URL the copy came from (as it is: a thumbnail's signature
+        holds for its size only), else the original at full resolution."""
+        if image.local_path and self.settings.include_images:
+            if self.settings.base_url:
+                return self.settings.base_url.rstrip("/") + "/" + image.local_path.lstrip("/")
+            return image.url
         return original_image_url(image.url)
 
     def _allocate_post_id(self) -> int:
@@ -303,9 +307,9 @@ class WxrExporter(Exporter):
     def _cover_attachment(self, article: Article, planned: Attachments) -> int | None:
         if not article.cover_image or not self.settings.include_images:
             return None
-        cover_url = original_image_url(article.cover_image)
+        cover_file = file_key(article.cover_image)  # the body may show it in another size
         cover = next(
-            (i for i in article.images if original_image_url(i.url) == cover_url),
+            (i for i in article.images if file_key(i.url) == cover_file),
             Image(url=article.cover_image),
         )
         url = xml_safe(self._attachment_url(cover))

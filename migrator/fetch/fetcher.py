@@ -156,33 +156,39 @@ class Fetcher:
         reason = "no attempt made"
         last: Response | None = None
         for attempt in range(attempts):
-            try:
-                with self.hosts.turn(host):
-                    self._check_cancelled(url)
+            again = attempt + 1 < attempts
+            # The wait before a retry is set inside the host's turn: no other request to the
+            # host starts between an answer saying "wait" and the wait being known.
+            with self.hosts.turn(host, url):
+                self._check_cancelled(url)
+                try:
                     response = self.transport.send(url, headers, self.settings.timeout)
-            except TransientError as exc:
-                reached = reached or exc.reached_host
-                reason = exc.reason
-                wait = self._backoff(attempt)
-            else:
+                except TransientError as exc:
+                    reached = reached or exc.reached_host
+                    reason = exc.reason
+                    if again:
+                        self.hosts.defer(host, self._backoff(attempt), url)
+                    continue
                 reached = True
                 if not _retryable(response.status):
                     return response
                 last, reason = response, f"HTTP {response.status}"
-                wait = self._retry_wait(url, response, attempt)
-            if attempt + 1 < attempts:
-                self.hosts.defer(host, wait)
+                told = self._retry_after(url, response)
+                if told is not None:  # the server's word holds the host, retry or not
+                    self.hosts.defer(host, told, url)
+                elif again:
+                    self.hosts.defer(host, self._backoff(attempt), url)
         if last is not None:
             raise FetchError(url, f"{reason} after {attempts} attempts", last.status)
         if not reached:
             raise HostUnreachable(url, reason)
         raise FetchError(url, f"{reason} after {attempts} attempts")
 
-    def _retry_wait(self, url: str, response: Response, attempt: int) -> float:
+    def _retry_after(self, url: str, response: Response) -> float | None:
+        """The server's ``Retry-After`` in seconds (None when it gives none); a wait longer
+        than ``max_retry_after`` fails the URL at once."""
         retry_after = parse_retry_after(response.headers.get("retry-after"))
-        if retry_after is None:
-            return self._backoff(attempt)
-        if retry_after > self.settings.max_retry_after:
+        if retry_after is not None and retry_after > self.settings.max_retry_after:
             raise FetchError(
                 url,
                 f"HTTP {response.status}, server asks to wait {retry_after:.0f} s "

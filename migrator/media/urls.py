@@ -27,6 +27,7 @@ __all__ = [
     "image_url_candidates",
     "is_overblog_media_host",
     "original_image_url",
+    "unwrap_resize",
 ]
 
 MEDIA_HOSTS = frozenset({
@@ -55,7 +56,9 @@ def is_overblog_media_host(host: str) -> bool:
     return host in MEDIA_HOSTS or host.endswith(".idata.over-blog.com")
 
 
-def _unwrap_resize(url: str) -> str:
+def unwrap_resize(url: str) -> str:
+    """The URL a ``resize.over-blog.com/WxH.jpg?<url>`` wrapper shows, as the wrapper gives it
+    (``url`` itself when there is none)."""
     inner = url.split("?", 1)[1] if "?" in url else ""
     if not inner:
         return url
@@ -76,7 +79,7 @@ def original_image_url(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
     if host.startswith("resize.over-blog"):
-        inner = _unwrap_resize(url)
+        inner = unwrap_resize(url)
         return original_image_url(inner) if inner != url else url
     if host in ("img.over-blog.com", "img2.over-blog.com"):
         path = _LEADING_SIZE.sub("", parts.path)
