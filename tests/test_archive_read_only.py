@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -141,3 +142,35 @@ def test_a_read_only_copy_with_pending_writes_says_what_to_do(tmp_path: Path) ->
     assert str(caught.value).startswith(f"cannot open the archive {copy / 'archive.sqlite'} "
                                         "read-only: ")
     assert str(caught.value).endswith("copy the archive folder to a writable disk)")
+
+
+def as_schema_2(folder: Path) -> None:
+    """The archive as schema 2 kept it: media by URL only (no ``media_files``, no key)."""
+    db = sqlite3.connect(folder / "archive.sqlite")
+    db.executescript("DROP INDEX media_key; DROP TABLE media_files; "
+                     "ALTER TABLE media DROP COLUMN key; ALTER TABLE media DROP COLUMN rank; "
+                     "DELETE FROM media WHERE status NOT IN ('done', 'failed', 'skipped'); "
+                     "PRAGMA user_version = 2; PRAGMA wal_checkpoint(TRUNCATE);")
+    db.close()
+
+
+def test_an_older_schema_with_media_is_migrated_in_memory_on_a_read_only_medium(
+        proxy_env: FixtureServer, tmp_path: Path) -> None:
+    """Read-only, an archive of an older schema is migrated in memory (TEMP tables), never on
+    disk: its images keep their files, and the file stays as it was."""
+    site = tmp_path / "site"
+    done = run_migrator(["migrate", "http://cuisine-de-mamie.over-blog.com", "--to", "json",
+                         "--out", str(site), "--delay", "0"], proxy_env.proxy_url)
+    assert done.returncode == 0, done.stderr
+    copy = tmp_path / "copy"
+    shutil.copytree(site / ".archive", copy)
+    as_schema_2(copy)
+    before = {p.name: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    out = tmp_path / "out"
+    with read_only_medium(copy):
+        export = run_migrator(["export", "--archive", str(copy), "--to", "json",
+                               "--out", str(out)], proxy_env.proxy_url)
+    assert export.returncode == 0, export.stderr
+    assert (out / "blog.json").read_bytes() == (site / "blog.json").read_bytes()
+    assert sorted(os.listdir(out / "media")) == sorted(os.listdir(site / "media"))
+    assert {p.name: p.read_bytes() for p in copy.rglob("*") if p.is_file()} == before

@@ -8,7 +8,8 @@ become ``ArchiveError`` here.
 a crawl's committed writes while it runs (WAL), and ``snapshot()`` keeps one consistent view
 for a whole export; on a read-only medium, where SQLite cannot make the files a WAL reader
 needs, the file is opened ``immutable`` (nothing can be writing it there). A read-only archive
-of an older schema is read as it is (the export reads nothing the migrations move).
+of an older schema is migrated in memory: the tables the migrations change are copied into
+SQLite's TEMP schema and migrated there (``_migrate_in_memory``); the file is never written.
 
 Schema versions (``PRAGMA user_version``): 1 kept the crawl's dates in the key/value ``state``
 table as strings (``listing_date:<key>`` → ``"<iso>|0"``, ``feed_date:<url>`` → ``"<iso>"``);
@@ -20,6 +21,7 @@ transaction; a newer version is refused.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -152,6 +154,29 @@ def _media_by_file(db: sqlite3.Connection) -> None:
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _dates_out_of_state, 2: _media_by_file}
 """From version N to N + 1, run after the tables of the current ``SCHEMA`` exist."""
+CHANGED_BY_MIGRATION: dict[int, tuple[str, ...]] = {1: ("state",), 2: ("media",)}
+"""The existing tables each migration changes (a read-only archive migrates copies of them)."""
+_CREATE_TABLE = re.compile(r"\s*CREATE TABLE IF NOT EXISTS (\w+)")
+
+
+def _migrate_in_memory(db: sqlite3.Connection, version: int) -> None:
+    """A read-only archive of an older schema, seen as the current one: the tables the
+    migrations change are copied into SQLite's TEMP schema (which shadows the file's tables of
+    the same name), the tables it lacks are created there, and the migrations run on those.
+    The file is never written; the copies go with the connection."""
+    db.execute("PRAGMA temp_store = MEMORY")
+    existing = {name for (name,) in db.execute(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table'")}
+    for step in range(max(version, 1), SCHEMA_VERSION):
+        for table in CHANGED_BY_MIGRATION[step]:
+            if table in existing:
+                db.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM main.{table}")
+    for statement in SCHEMA.split(";"):
+        created = _CREATE_TABLE.match(statement)
+        if created and created.group(1) not in existing:
+            db.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+    for step in range(max(version, 1), SCHEMA_VERSION):
+        MIGRATIONS[step](db)
 
 
 class Store:
@@ -209,6 +234,13 @@ class Store:
             db.close()
             raise ArchiveError(
                 f"the archive {self.path} was written by a newer version (schema {version})")
+        if 0 < version < SCHEMA_VERSION:
+            try:
+                _migrate_in_memory(db, version)
+            except sqlite3.Error as exc:
+                db.close()
+                raise ArchiveError(f"cannot read the archive {self.path} (schema {version}): "
+                                   f"{exc}") from exc
         return db
 
     def _open(self) -> sqlite3.Connection:
