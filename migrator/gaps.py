@@ -50,9 +50,11 @@ class ArchiveGaps:
             report.fail(blog_url, CRAWL_RUNNING)
         if self.archive.crawl_status != "complete":
             queued = self.archive.url_counts()["todo"]
-            report.crawl_finished = False
+            # Stopped with every page in (in its media downloads, say): the pages are whole,
+            # and each file it did not get to is a failure of its own (``report_media``).
+            report.crawl_finished = queued == 0
             report.urls_queued = queued
-            if self.writer is None:
+            if self.writer is None and queued:
                 report.fail(blog_url, f"{UNFINISHED}: {queued} URLs still queued")
 
     def report_media(self, report: Report, stored: StoredMedia) -> None:

@@ -209,16 +209,18 @@ def test_an_export_after_ctrl_c_says_the_crawl_did_not_finish(
     assert report["urls_queued"] == queued
     reasons = [f["reason"] for f in report["failures"]]
     assert reasons[0] == f"crawl not finished: {queued} URLs still queued"
-    # no image was downloaded: each one is missing, and no output points at a file
+    # media are downloaded during the crawl: the images it did not get to are missing, each
+    # named; an output points at a file only when the file is there
     blog = json.loads((out / "blog.json").read_text("utf-8"))
-    images = {i["url"] for a in blog["articles"] for i in a["images"]}
-    assert images and report["media_missing"] >= len(images)
-    assert all(i["local_path"] is None for a in blog["articles"] for i in a["images"])
+    images = [i for a in blog["articles"] for i in a["images"]]
+    missing = {f["url"] for f in report["failures"]
+               if f["reason"].startswith("media missing from the archive: never downloaded")}
+    assert images and missing and report["media_missing"] == len(missing)
+    assert all(i["local_path"] is None if i["url"] in missing
+               else (out / i["local_path"]).is_file() for i in images)
     assert f"{report['media_missing']} images and files are missing from the archive" in (
         export.stderr)
-    assert all(r.startswith("media missing from the archive: never downloaded")
-               for r in reasons[1:])
-    assert not (out / "media").exists()
+    assert len(reasons) == 1 + len(missing)
 
     # the same command again finishes the crawl; then the export is whole and honest
     resumed = run_migrator(["crawl", BLOG, "--archive", str(archive), *FAST],
@@ -236,19 +238,24 @@ def test_an_export_after_the_media_stage_was_stopped(
     hold = Hold(at=3, images=True)
     proxy_env.faults[re.compile(r"")] = hold
     archive = tmp_path / "archive"
-    crawl = start(proxy_env, "crawl", BLOG, "--archive", str(archive), *FAST)
+    # media are downloaded during the crawl: with two workers the pages go on while the
+    # image host is held (one request at a time per host)
+    crawl = start(proxy_env, "crawl", BLOG, "--archive", str(archive), *FAST,
+                  "--concurrency", "2")
     try:
         wait_for(hold, crawl)
         # the answers before the held one may still be on their way to the media folder
         until(lambda: any(not name.startswith(".") for name in os.listdir(archive / "media")),
               "an image stored")
+        until(lambda: archive_rows(archive, "SELECT COUNT(*) FROM urls WHERE state = 'todo'"
+                                   )[0][0] == 0, "every page in")
         crawl.send_signal(signal.SIGINT)
         crawl.communicate(timeout=60)
     finally:
         hold.release.set()
     assert crawl.returncode == 130
     stored = {name for name in os.listdir(archive / "media") if not name.startswith(".")}
-    assert 0 < len(stored) <= 2
+    assert stored  # some, not all: the held one and those behind it are missing (below)
 
     out = tmp_path / "out"
     export = run_migrator(["export", "--archive", str(archive), "--to", "json", "--out",

@@ -40,7 +40,8 @@ def everything(out: Path) -> dict[str, bytes]:
 
 def report_view(out: Path) -> dict[str, object]:
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    for clock in ("started", "finished"):
+    for clock in ("started", "finished", "crawl_seconds", "politeness_wait_seconds",
+                  "retry_wait_seconds"):
         report.pop(clock)
     report["outputs"] = [str(Path(p).relative_to(out)) for p in report["outputs"]]
     return report
