@@ -4,8 +4,9 @@
 # Python packages go into .venv/ (the project with its [test] extra, Hugo included). The
 # tests also build the Markdown export with Jekyll, check the redirect maps with nginx and
 # Apache (`nginx -t`, `apache2 -t`), re-render the theme corpus (tests/fixtures/themes/) with
-# PHP's Twig and write a WARC with the real `wget --mirror --warc-file`; all come from Debian: installed here with apt-get when we are root and they are
-# missing; otherwise the command to run is printed.
+# PHP's Twig and write a WARC with the real `wget --mirror --warc-file`; all come from Debian:
+# installed here with apt-get when we are root and they are missing; otherwise the command to
+# run is printed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
