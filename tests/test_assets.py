@@ -193,3 +193,42 @@ def test_refused_full_size_url_falls_back_to_the_same_file_on_the_kiwi_host(
     assert stats.failed == [] and record.status == "done"
     assert (archive.media_dir / record.file).read_bytes() == JPEG
     assert transport.asked[signed] == 1 and transport.asked[same_file] == 1
+
+
+def test_a_thumbnail_waits_for_the_pages_and_a_full_copy_found_meanwhile_is_asked_instead(
+    archive: Archive,
+) -> None:
+    thumbnail = ("http://image.over-blog.com/SIG=/600x400/smart/filters:no_upscale()/"
+                 "image%2F0478859%2F20130301%2Fob_9860ab_couverture.jpg")
+    kiwi = "http://img.over-blog-kiwi.com/0/47/88/59/20130301/ob_9860ab_couverture.jpg"
+    full = ("http://image.over-blog.com/FULL=/filters:no_upscale()/"
+            "image%2F0478859%2F20130301%2Fob_9860ab_couverture.jpg")
+    transport = FakeTransport({thumbnail: (200, "image/jpeg", b"small"),
+                               full: (200, "image/jpeg", JPEG)})
+    settings = CrawlSettings(delay=0, retries=0, obey_robots=False)
+    media = MediaDownloader(archive, settings, transport)
+    try:
+        media.start()
+        media.hold_thumbnails()
+        cover_only = article(1, [], cover=thumbnail)
+        archive.put_article(cover_only)
+        media.add(cover_only, seen=[thumbnail])
+        while media.feed() or media.scheduler.in_flight:
+            media.scheduler.handle_next()
+        # its kiwi copy refused: the thumbnail is all that is left, and it waits
+        assert transport.asked == Counter({kiwi: 1})
+        assert archive.get_media(thumbnail).status == "pending"
+
+        in_full = article(2, [full])
+        archive.put_article(in_full)
+        media.add(in_full, seen=[full])
+        media.release_thumbnails()
+        while media.feed() or media.scheduler.in_flight:
+            media.scheduler.handle_next()
+        stats = media.finish()
+    finally:
+        media.scheduler.shutdown()
+        media.fetcher.close()
+    assert transport.asked == Counter({kiwi: 1, full: 1})
+    assert stats.failed == [] and stats.files == 1 and stats.downloaded == 1
+    assert (archive.media_dir / archive.get_media(thumbnail).file).read_bytes() == JPEG

@@ -122,6 +122,7 @@ class Crawler:
             if self.media is not None:
                 self.media.add_hosts(self.scope.hosts_with_www())
                 self.media.start()  # what an earlier run left, and older archives' media
+                self.media.hold_thumbnails()
             with _rare_garbage_collection():
                 self._drain_queue()
                 if self.last_chance.requeue():
@@ -214,6 +215,8 @@ class Crawler:
                     if not in_flight:  # nothing left to fetch: only media can follow
                         pages_done = True
                         self.scheduler.stop_parsing()  # every page is read
+                        if self.media is not None:
+                            self.media.release_thumbnails()
                         with self.archive.transaction():
                             self.settler.settle_late_dates()
                 if self.media is not None:

@@ -15,8 +15,9 @@ What is asked, best first: the full URL a page gave (``a.ob-link-img[href]``, si
 image.over-blog.com file, an unsigned URL without its size), then a thumbnail as the page gave
 it; each URL at most once per run. The first that gives a file is stored, and the file is
 never a failure then: a failure is a file no version of which could be stored. A thumbnail is
-replaced once when a better URL of the same file turns up later in the crawl (the user wants
-the full resolution; a stripped or full copy is never downloaded again). Storing and naming:
+asked only once the crawl has read every page (``hold_thumbnails``: another post may show the
+same file in full), and replaced once when a better URL of the same file turns up later (the
+user wants the full resolution; a stripped or full copy is never downloaded again). Storing and naming:
 ``files.MediaFiles`` (names settled at the end, whatever the order downloads finished in).
 
 Only Overblog media hosts and the blog's own hosts are fetched; images hosted elsewhere are
@@ -165,6 +166,8 @@ class MediaDownloader:
         """URLs asked in this run (each at most once)."""
         self._met: dict[str, bool] = {}
         """Files met in this run → whether their copy is counted as stored."""
+        self._held: deque[str] | None = None
+        """Keys of the files whose next URL is a thumbnail, while the pages are being read."""
 
     @property
     def hosts(self) -> set[str]:
@@ -178,6 +181,20 @@ class MediaDownloader:
         self.hosts.update(hosts)
 
     # -- the crawl's side ------------------------------------------------------------------
+
+    def hold_thumbnails(self) -> None:
+        """Ask no thumbnail until ``release_thumbnails``: a page not read yet may give the same
+        file in full (one file, one download)."""
+        if self._held is None:
+            self._held = deque()
+
+    def release_thumbnails(self) -> None:
+        """Every page is read: the thumbnails held are asked now (unless a better URL came)."""
+        held, self._held = self._held or deque(), None
+        for key in held:
+            plan = self._plans.get(key)
+            if plan is not None:
+                self._queue(plan)
 
     def start(self) -> None:
         """Resume what an earlier run left: pending and failed files, stored files whose copy
@@ -225,6 +242,8 @@ class MediaDownloader:
                 url = plan.next_url(self._asked)
                 if url is None:
                     self._settle(plan)
+                elif self._hold(plan, url):
+                    continue
                 elif hostname(url) != host:  # a better URL on another host turned up
                     self._waiting.setdefault(hostname(url), deque()).append(plan.key)
                 else:
@@ -319,6 +338,12 @@ class MediaDownloader:
             self._settle(plan)
         else:
             self._waiting.setdefault(hostname(url), deque()).append(plan.key)
+
+    def _hold(self, plan: _Plan, url: str) -> bool:
+        if self._held is None or plan.versions.get(url, THUMBNAIL) > THUMBNAIL:
+            return False
+        self._held.append(plan.key)
+        return True
 
     def _submit(self, plan: _Plan, url: str, host: str) -> None:
         self._asked.add(url)
