@@ -212,7 +212,7 @@ def test_a_crawl_killed_while_downloading_images_resumes_them(
     assert process[0].returncode == -signal.SIGKILL and stopped_at
     with sqlite3.connect(out / ".archive" / "archive.sqlite") as db:
         states = dict(db.execute("SELECT status, COUNT(*) FROM media_files GROUP BY status"))
-    assert states.get("pending", 0) > 0 and states.get("done", 0) >= 8
+    assert states.get("pending", 0) > 0 and states.get("done", 0) > 0
 
     migrate(server, out, "--delay", "0", "--concurrency", "2")
     assert output_snapshot(out) == output_snapshot(reference)

@@ -160,15 +160,20 @@ def test_memory_does_not_grow_with_articles(name: str, tmp_path: Path,
         for i in range(100):
             exporter.write(big_article(i))
         gc.collect()
-        after_warmup = tracemalloc.get_traced_memory()[0]
-        for i in range(100, 600):
-            exporter.write(big_article(i))
-        gc.collect()
-        growth = tracemalloc.get_traced_memory()[0] - after_warmup
+        traced = [tracemalloc.get_traced_memory()[0]]
+        for first in (100, 350):  # two windows of 250 articles
+            for i in range(first, first + 250):
+                exporter.write(big_article(i))
+            gc.collect()
+            traced.append(tracemalloc.get_traced_memory()[0])
     finally:
         tracemalloc.stop()
     exporter.finish()
     # Keeping the articles would cost 20 KB each (10 MB here). Markdown keeps one Path in
     # ``written`` and one used name per file: 600 bytes to 1 KB each, by Python version.
+    # A leak grows in both windows; a one-off step is the interpreter's (its interned-string
+    # table doubling, ~2 MB, when the paths' parts push it over: a moment that depends on the
+    # tests run before), so the smaller window is the one compared.
     limit = 1_500_000 if name == "markdown" else 100_000
-    assert growth < limit, growth
+    growth = min(traced[1] - traced[0], traced[2] - traced[1])
+    assert growth < limit / 2, traced
