@@ -17,8 +17,9 @@ it; each URL at most once per run. The first that gives a file is stored, and th
 never a failure then: a failure is a file no version of which could be stored. A thumbnail is
 asked only once the crawl has read every page (``hold_thumbnails``: another post may show the
 same file in full), and replaced once when a better URL of the same file turns up later (the
-user wants the full resolution; a stripped or full copy is never downloaded again). Storing and naming:
-``files.MediaFiles`` (names settled at the end, whatever the order downloads finished in).
+user wants the full resolution; a stripped or full copy is never downloaded again). Storing
+and naming: ``files.MediaFiles`` (names settled at the end, whatever the order downloads
+finished in).
 
 Only Overblog media hosts and the blog's own hosts are fetched; images hosted elsewhere are
 recorded as "skipped" and keep their URL.
