@@ -96,7 +96,7 @@ def test_a_later_run_tries_what_failed_first(proxy_env: FixtureServer, tmp_path:
     failed = run_migrator([*COMMAND, "--out", str(tmp_path / "run"), "--retries", "0",
                            "--backoff", "0"], proxy_env.proxy_url)
     assert failed.returncode == 1
-    reason = "HTTP 500 after 1 attempts (tried again at the end of the crawl)"
+    reason = "HTTP 500 after 1 attempt (tried again at the end of the crawl)"
     assert report_of(tmp_path / "run")["failures"] == [{"url": BLOG + article,
                                                         "reason": reason}]
 
@@ -116,6 +116,7 @@ def test_a_later_run_tries_what_failed_first(proxy_env: FixtureServer, tmp_path:
     (FetchError("u", "HTTP 503, server asks to wait 600 s (more than 120 s)", 503), True),
     (FetchError("u", "timed out waiting for the server after 5 attempts"), True),
     (FetchError("u", "truncated body (5 of 10 bytes) after 5 attempts"), True),
+    (FetchError("u", "connection reset by the server after 1 attempt"), True),
     (HostUnreachable("u", "connection refused"), True),
     (FetchError("u", "HTTP 403", 403), False),
     (FetchError("u", "disallowed by robots.txt"), False),

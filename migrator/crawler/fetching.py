@@ -83,6 +83,9 @@ class PageFetcher:
             self.scope.add_alias(final_host)
         if response.status == 304 and stored is not None:
             response = stored
+            self.progress.update(from_archive=1)
+        else:
+            self.progress.update(fetched=1)
         if not is_overblog(response.text):
             raise NotOverblogError(
                 f"{url} does not look like an Overblog blog (no Overblog markup on its home page)"
@@ -105,7 +108,8 @@ class PageFetcher:
         """The stored answer, or a (conditional) fetch; a failure comes back as a FetchError."""
         stored = self.archive.get_response(url)
         if stored is not None and not self.refresh.must_revalidate(url, kind):
-            self.progress.update(from_archive=1)
+            if not self.refresh.fetched_in_this_run(url):  # the home page: counted once
+                self.progress.update(from_archive=1)
             return stored
         if not self._take_page_budget():
             return FetchError(url, f"page limit reached ({self.settings.max_pages} pages)")

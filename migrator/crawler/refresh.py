@@ -45,6 +45,10 @@ class RefreshPolicy:
         with self._lock:
             self._fresh.add(url)
 
+    def fetched_in_this_run(self, url: str) -> bool:
+        with self._lock:
+            return url in self._fresh
+
     def must_revalidate(self, url: str, kind: UrlKind) -> bool:
         """On a refresh, listings, feeds, sitemaps and changed articles are asked again."""
         if not self.refreshing:

@@ -50,7 +50,8 @@ def worth_another_try(error: FetchError) -> bool:
         return True
     if error.status is not None:
         return error.status == 429 or error.status >= 500
-    return error.reason.endswith(" attempts")  # "… after N attempts": timeouts, resets, cuts
+    # "… after N attempts" (or "1 attempt"): timeouts, resets, cuts
+    return error.reason.endswith((" attempt", " attempts"))
 
 
 class LastChance:

@@ -179,10 +179,10 @@ class Fetcher:
                 elif again:
                     self.hosts.defer(host, self._backoff(attempt), url)
         if last is not None:
-            raise FetchError(url, f"{reason} after {attempts} attempts", last.status)
+            raise FetchError(url, f"{reason} after {_attempts(attempts)}", last.status)
         if not reached:
             raise HostUnreachable(url, reason)
-        raise FetchError(url, f"{reason} after {attempts} attempts")
+        raise FetchError(url, f"{reason} after {_attempts(attempts)}")
 
     def _retry_after(self, url: str, response: Response) -> float | None:
         """The server's ``Retry-After`` in seconds (None when it gives none); a wait longer
@@ -225,3 +225,7 @@ class Fetcher:
 
 def _retryable(status: int) -> bool:
     return status == 429 or status >= 500
+
+
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
