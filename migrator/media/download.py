@@ -75,6 +75,34 @@ class MediaStats:
     skipped: int = 0
     requests: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    met: dict[str, bool] = field(default_factory=dict, repr=False)
+    """Files met in this run → whether their copy is counted as stored."""
+
+    def meet(self, key: str, stored: bool) -> bool:
+        """Count a file met (``stored``: by an earlier run); False if it was met already."""
+        if key in self.met:
+            return False
+        self.met[key] = stored
+        self.files += 1
+        self.stored += stored
+        self.already += stored
+        return True
+
+    def skip(self, key: str) -> None:
+        if key not in self.met:
+            self.met[key] = False
+            self.skipped += 1
+
+    def copy_stored(self, key: str, upgrade: bool, written: bool) -> bool:
+        """Count a copy stored; True if it is the file's first (the file is now stored)."""
+        self.upgraded += upgrade
+        self.downloaded += written
+        self.reused += not written
+        if self.met.get(key):
+            return False
+        self.met[key] = True
+        self.stored += 1
+        return True
 
     def line(self) -> str:
         return (f"Media: {self.files} files, {self.stored} stored ({self.downloaded} downloaded, "
@@ -165,8 +193,6 @@ class MediaDownloader:
         self._submitted: Counter[str] = Counter()
         self._asked: set[str] = set()
         """URLs asked in this run (each at most once)."""
-        self._met: dict[str, bool] = {}
-        """Files met in this run → whether their copy is counted as stored."""
         self._held: deque[str] | None = None
         """Keys of the files whose next URL is a thumbnail, while the pages are being read."""
 
@@ -319,18 +345,11 @@ class MediaDownloader:
         self._queue(plan)
 
     def _meet(self, key: str, stored: bool) -> None:
-        if key not in self._met:
-            self._met[key] = stored
-            self.stats.files += 1
-            if stored:
-                self.stats.stored += 1
-                self.stats.already += 1
+        if self.stats.meet(key, stored):
             self.progress.update(media_files=1, media_stored=int(stored))
 
     def _skip(self, key: str, found: dict[str, int]) -> None:
-        if key not in self._met:
-            self._met[key] = False
-            self.stats.skipped += 1
+        self.stats.skip(key)
         _record_skipped(self.archive, key, found)
 
     def _queue(self, plan: _Plan) -> None:
@@ -375,22 +394,10 @@ class MediaDownloader:
             assert isinstance(outcome, Response)
             rank = plan.versions.get(url, THUMBNAIL)
             written = self.files.store(plan.key, url, rank, outcome)
-            self._count_stored(plan, written)
+            if self.stats.copy_stored(plan.key, upgrade=plan.stored > 0, written=written):
+                self.progress.update(media_stored=1)
             plan.stored = rank
         self._queue(plan)
-
-    def _count_stored(self, plan: _Plan, written: bool) -> None:
-        stats = self.stats
-        if plan.stored:
-            stats.upgraded += 1
-        if written:
-            stats.downloaded += 1
-        else:
-            stats.reused += 1
-        if not self._met.get(plan.key):
-            self._met[plan.key] = True
-            stats.stored += 1
-            self.progress.update(media_stored=1)
 
     def _settle(self, plan: _Plan) -> None:
         """Nothing more to ask for this file: it is stored, or it failed."""
