@@ -21,6 +21,8 @@ from fixtureserver import FixtureServer, output_snapshot, run_migrator
 
 from migrator.archive import Archive
 from migrator.errors import ArchiveError
+from migrator.locks import FolderLock
+from migrator.model import Blog
 
 BLOG = "http://myblog.over-blog.com"
 
@@ -174,3 +176,30 @@ def test_an_older_schema_with_media_is_migrated_in_memory_on_a_read_only_medium(
     assert (out / "blog.json").read_bytes() == (site / "blog.json").read_bytes()
     assert sorted(os.listdir(out / "media")) == sorted(os.listdir(site / "media"))
     assert {p.name: p.read_bytes() for p in copy.rglob("*") if p.is_file()} == before
+
+
+def _archive_with_a_blog(folder: Path) -> None:
+    with Archive(folder) as archive:
+        archive.set_blog(Blog(url=BLOG + "/", title="Mon blog"))
+    with FolderLock(folder, "the archive", "crawl"):
+        pass  # its lock file, as every crawl leaves one
+
+
+def test_a_read_only_reader_leaves_the_folder_as_it_found_it(tmp_path: Path) -> None:
+    folder = tmp_path / ".archive"
+    _archive_with_a_blog(folder)
+    before = sorted(p.name for p in folder.iterdir())
+    with Archive(folder, read_only=True) as archive:
+        assert archive.get_blog().title == "Mon blog"
+        assert (folder / "archive.sqlite-wal").exists()  # SQLite's, for a WAL reader
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_while_a_run_holds_the_archive_its_reader_files_are_left_alone(tmp_path: Path) -> None:
+    folder = tmp_path / ".archive"
+    _archive_with_a_blog(folder)
+    with FolderLock(folder, "the archive", "crawl"):
+        with Archive(folder, read_only=True) as archive:
+            assert archive.get_blog().title == "Mon blog"
+        assert (folder / "archive.sqlite-wal").exists()
+        assert (folder / "archive.sqlite-shm").exists()

@@ -7,7 +7,9 @@ become ``ArchiveError`` here.
 ``read_only=True`` (the export) opens the file without ever writing it: ``mode=ro``, which reads
 a crawl's committed writes while it runs (WAL), and ``snapshot()`` keeps one consistent view
 for a whole export; on a read-only medium, where SQLite cannot make the files a WAL reader
-needs, the file is opened ``immutable`` (nothing can be writing it there). A read-only archive
+needs, the file is opened ``immutable`` (nothing can be writing it there). The ``-wal`` and
+``-shm`` files SQLite makes for the reader are removed at close when no run holds the archive
+(``_remove_reader_files``): an export leaves the folder as it found it. A read-only archive
 of an older schema is migrated in memory: the tables the migrations change are copied into
 SQLite's TEMP schema and migrated there (``_migrate_in_memory``); the file is never written.
 
@@ -21,6 +23,8 @@ transaction; a newer version is refused.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import sqlite3
 import threading
@@ -32,6 +36,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from ..errors import ArchiveError
+from ..locks import LOCK_FILE
 
 __all__ = ["ARCHIVE_FILE", "ITER_BATCH", "SCHEMA_VERSION", "Store"]
 
@@ -179,6 +184,37 @@ def _migrate_in_memory(db: sqlite3.Connection, version: int) -> None:
         MIGRATIONS[step](db)
 
 
+def _reader_files(path: Path) -> list[Path]:
+    """The ``-wal`` and ``-shm`` files beside the archive file."""
+    return [p for p in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
+            if p.exists()]
+
+
+def _remove_reader_files(path: Path) -> None:
+    """Leave the folder as a read-only reader found it: SQLite makes ``-wal`` and ``-shm``
+    files for a WAL reader and only a writer's last close removes them. When no run holds the
+    archive's lock (no crawl: nothing can start writing meanwhile), a writable connection is
+    opened and closed, and SQLite removes them itself, unless another reader still has the file
+    open. On a read-only medium, or if anything fails, they stay (harmless)."""
+    if not _reader_files(path):
+        return
+    try:
+        fd = os.open(path.with_name(LOCK_FILE), os.O_RDWR)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        db = sqlite3.connect(path)
+        try:
+            db.execute("PRAGMA user_version").fetchone()
+        finally:
+            db.close()
+    except (OSError, sqlite3.Error):
+        pass
+    finally:
+        os.close(fd)  # releases the lock
+
+
 class Store:
     """An open archive file: the connection, its lock, reads, writes and transactions."""
 
@@ -188,6 +224,7 @@ class Store:
         self.read_only = read_only
         self._lock = threading.RLock()
         self._batch_depth = 0
+        self._reader_files_found = _reader_files(self.path)
         if read_only:
             self._db = self._open_read_only()
             return
@@ -383,6 +420,8 @@ class Store:
                 self._db.close()
             except sqlite3.Error as exc:
                 raise ArchiveError(f"cannot close the archive {self.path}: {exc}") from exc
+            if self.read_only and not self._reader_files_found:
+                _remove_reader_files(self.path)
 
     def __enter__(self: _Self) -> _Self:
         return self
