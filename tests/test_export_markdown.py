@@ -377,3 +377,18 @@ def test_aliases_builders_cannot_write_are_left_out_with_a_warning(tmp_path: Pat
     matter, _ = read_front_matter(exporter.written[0])
     assert matter["aliases"] == ["/2018/12/article-1.html", "/2013/05/été.html"]
     assert len(exporter.warnings) == 2
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    # a caption with "]]": the image was closed early and Hugo and Jekyll showed it as text
+    ('<p><img alt="Crumble (version ]]> sans gluten) : la photo" src="ob_crumble.jpg"></p>',
+     "![Crumble (version \\]\\]> sans gluten) : la photo](ob_crumble.jpg)"),
+    ('<p><img alt="[x](javascript:alert(1))" src="a.jpg"></p>',
+     "![\\[x\\](javascript:alert(1))](a.jpg)"),
+    ('<p><img alt="deux\nlignes & {{ x }}" src="photo de mamie (1).jpg"></p>',
+     "![deux lignes &amp; &#123;&#123; x &#125;&#125;](photo%20de%20mamie%20%281%29.jpg)"),
+    ('<p><img alt="a" src="a.jpg" title=\'le "vrai" \\ titre]\'></p>',
+     '![a](a.jpg "le \\"vrai\\" \\\\ titre\\]")'),
+])
+def test_an_image_stays_an_image_whatever_its_alt_text(html: str, expected: str) -> None:
+    assert html_to_markdown(html).strip() == expected

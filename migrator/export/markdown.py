@@ -139,6 +139,19 @@ class BlogMarkdownConverter(MarkdownConverter):
 
     convert_u = abstract_inline_conversion(lambda self: "<u>")
 
+    def convert_img(self, el: Any, text: str, parent_tags: Any) -> str:
+        """markdownify's, with the alt text and title escaped (a ``]`` in a caption closed
+        the image early: Hugo and Jekyll showed the Markdown as text) and a space or
+        parenthesis in the address percent-encoded."""
+        if "_inline" in parent_tags and el.parent.name not in self.options[
+                "keep_inline_images_in"]:
+            return self.escape(el.attrs.get("alt") or "", parent_tags)
+        alt = _inline_text(self.escape(el.attrs.get("alt") or "", parent_tags))
+        src = (el.attrs.get("src") or "").translate(_ADDRESS_ESCAPES)
+        title = el.attrs.get("title") or ""
+        title_part = f' "{_inline_text(_quoted(title))}"' if title else ""
+        return f"![{alt}]({src}{title_part})"
+
     def convert_td(self, el: Any, text: str, parent_tags: Any) -> str:
         return str(super().convert_td(el, text.replace("|", "\\|"), parent_tags))
 
@@ -183,6 +196,17 @@ class BlogMarkdownConverter(MarkdownConverter):
 HUGO_SHORTCODES = ("youtube", "vimeo")
 """Video providers with a built-in Hugo shortcode (rendered offline, no unsafe setting)."""
 _MARKDOWN_PUNCTUATION = re.compile(r"([`\[])")
+_ADDRESS_ESCAPES = str.maketrans({" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"})
+
+
+def _inline_text(text: str) -> str:
+    """Escaped text made safe inside ``![…]`` or a title: ``]`` escaped, on one line."""
+    return " ".join(text.replace("]", "\\]").split())
+
+
+def _quoted(title: str) -> str:
+    return (title.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+            .replace("<", "&lt;").replace("{", "&#123;").replace("}", "&#125;"))
 
 
 def html_to_markdown(html: str, hugo: bool = False, protect: bool = False) -> str:
