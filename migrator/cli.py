@@ -5,7 +5,10 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,38 +47,73 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     root.propagate = False
 
 
+class _InterruptsInFinalizers:
+    """Ctrl-C landing while a finalizer runs (urllib3 closing a pool, say) is swallowed by
+    Python with an "Exception ignored in …" traceback, and the run goes on. While installed as
+    ``sys.unraisablehook``, such an interrupt is sent again a moment later, quietly;
+    once the run is stopping, further ones are dropped."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self._default = sys.unraisablehook
+
+    def __enter__(self) -> _InterruptsInFinalizers:
+        sys.unraisablehook = self
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        sys.unraisablehook = self._default
+
+    def __call__(self, unraisable: Any) -> None:
+        if not issubclass(unraisable.exc_type, KeyboardInterrupt):
+            self._default(unraisable)
+        elif not self.stopping:
+            # a moment later, from another thread: raised now, it would land in this hook
+            # and be ignored again
+            later = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
+            later.daemon = True
+            later.start()
+
+
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("-v", "--verbose", count=True, help="Say more (every page fetched).")
     @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
     @functools.wraps(command)
     def wrapper(*args: Any, verbose: int, quiet: bool, **kwargs: Any) -> None:
         _setup_logging(verbose, quiet)
-        try:
-            command(*args, quiet=quiet, **kwargs)
-        except MigratorError as error:
-            if verbose:
-                log.exception("Traceback:")
-            click.echo(f"Error: {error}", err=True)
-            sys.exit(error.exit_code)
-        except Exception as error:  # a bug: still one line, the traceback only with -v
-            if verbose:
-                log.exception("Traceback:")
-            click.echo(
-                f"Error: unexpected {type(error).__name__}: {error} "
-                "(a bug: please report it; -v shows the traceback). "
-                "Everything fetched so far is kept in the archive.",
-                err=True,
-            )
-            sys.exit(EXIT_FAILURES)
-        except KeyboardInterrupt:
-            click.echo(
-                "\nInterrupted. Everything fetched so far is kept in the archive: "
-                "run the same command again to continue.",
-                err=True,
-            )
-            sys.exit(EXIT_INTERRUPTED)
+        with _InterruptsInFinalizers() as interrupts:
+            _run(functools.partial(command, *args, quiet=quiet, **kwargs), verbose, interrupts)
 
     return wrapper
+
+
+def _run(command: Callable[[], None], verbose: int, interrupts: _InterruptsInFinalizers) -> None:
+    """Run ``command``: any failure is one line on stderr and its exit status."""
+    try:
+        command()
+    except MigratorError as error:
+        if verbose:
+            log.exception("Traceback:")
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except Exception as error:  # a bug: still one line, the traceback only with -v
+        if verbose:
+            log.exception("Traceback:")
+        click.echo(
+            f"Error: unexpected {type(error).__name__}: {error} "
+            "(a bug: please report it; -v shows the traceback). "
+            "Everything fetched so far is kept in the archive.",
+            err=True,
+        )
+        sys.exit(EXIT_FAILURES)
+    except KeyboardInterrupt:
+        interrupts.stopping = True
+        click.echo(
+            "\nInterrupted. Everything fetched so far is kept in the archive: "
+            "run the same command again to continue.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
 
 
 class FiniteFloatRange(click.FloatRange):
