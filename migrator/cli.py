@@ -17,7 +17,7 @@ import click
 
 from . import __version__, pipeline
 from .errors import MigratorError
-from .progress import Progress
+from .progress import Progress, ProgressAwareHandler
 from .report import Report
 from .settings import (
     DEFAULT_USER_AGENT,
@@ -39,7 +39,7 @@ log = logging.getLogger("migrator")
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
+    handler = ProgressAwareHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     root = logging.getLogger("migrator")
     root.handlers[:] = [handler]

@@ -17,9 +17,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-__all__ = ["Progress", "duration"]
+__all__ = ["Progress", "ProgressAwareHandler", "duration"]
 
 log = logging.getLogger(__name__)
+
+_ERASE = "\r\x1b[2K"
+_on_screen: Progress | None = None
+"""The progress whose line the terminal shows now (a log line erases it first)."""
+
+
+class ProgressAwareHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A log handler that erases the progress line before writing (a log line written after
+    it ran into it: "… ETA 0.5sMedia: 24 files"); the next update draws it again below."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        shown = _on_screen
+        if shown is not None:
+            shown.erase()
+        super().emit(record)
 
 
 def duration(seconds: float) -> str:
@@ -65,7 +80,7 @@ class Progress:
     """Seconds, for the redraw rate (a seam: tests pass a clock of their own)."""
     _last_draw: float | None = None
     _drawn: bool = False
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def interactive(self) -> bool:
@@ -96,7 +111,7 @@ class Progress:
             delay, retry = self.waited.get("delay", 0.0), self.waited.get("retry", 0.0)
             if delay or retry:
                 text += (f", workers waited {duration(delay)} for politeness delays"
-                         f" and {duration(retry)} for retries")
+                         f" and {duration(retry)} before retries (summed over the workers)")
         return text
 
     def update(self, **changes: int) -> None:
@@ -122,17 +137,33 @@ class Progress:
         if self.interactive:
             if self._last_draw is None or now - self._last_draw >= 0.1:
                 self._last_draw = now
-                self.stream.write("\r\x1b[2K" + self.line())
+                self.stream.write(_ERASE + self.line())
                 self.stream.flush()
                 self._drawn = True
+                _show_on_screen(self)
         elif self._last_draw is None:
             self._last_draw = now  # the first line comes ``every`` seconds after the start
         elif now - self._last_draw >= self.every:
             self._last_draw = now
             log.info("%s", self.line())
 
+    def erase(self) -> None:
+        """Take the line off the screen (drawn again at the next update)."""
+        with self._lock:
+            if self._drawn:
+                self.stream.write(_ERASE)
+                self.stream.flush()
+                self._drawn, self._last_draw = False, None
+
     def close(self) -> None:
-        if self._drawn:
-            self.stream.write("\r\x1b[2K" + self.line() + "\n")
-            self.stream.flush()
-            self._drawn = False
+        with self._lock:
+            if self._drawn:
+                self.stream.write(_ERASE + self.line() + "\n")
+                self.stream.flush()
+                self._drawn = False
+            _show_on_screen(None)
+
+
+def _show_on_screen(progress: Progress | None) -> None:
+    global _on_screen
+    _on_screen = progress

@@ -12,7 +12,6 @@ from typing import Any
 from .dates import utc_now_iso
 from .errors import ExportError
 from .files import temp_file_beside
-from .progress import duration
 
 __all__ = ["UNREADABLE", "Report", "write_json_atomically"]
 
@@ -104,17 +103,13 @@ class Report:
                          "this export holds what was fetched so far; run the crawl again to "
                          "complete it")
         if self.media_missing:
-            lines.append(f"{self.media_missing} images and files are missing from the archive "
+            lines.append(f"{_count(self.media_missing, 'image or file is', 'images and files are')}"
+                         " missing from the archive "
                          "(not downloaded, or gone since): the outputs keep their original "
                          "addresses (see report.json)")
         if self.recovered:
             lines.append(f"{self.recovered} URLs failed, then were fetched when tried again at "
                          "the end of the crawl")
-        if self.crawl_seconds is not None:
-            lines.append(
-                f"Crawl: {duration(self.crawl_seconds)} in all; workers waited "
-                f"{duration(self.politeness_wait_seconds)} for politeness delays and "
-                f"{duration(self.retry_wait_seconds)} before retries (summed over the workers)")
         if self.comments_unavailable:
             lines.append(
                 f"{self.comments_unavailable} articles show comments that are not in their "
@@ -126,7 +121,7 @@ class Report:
             lines.append(f"{count} pages that look like articles gave no article ({theme}): "
                          "this theme is not understood, they are listed in report.json")
         if self.failures:
-            lines.append(f"{len(self.failures)} failures:")
+            lines.append(f"{_count(len(self.failures), 'failure', 'failures')}:")
             lines += [f"  {f['url']}: {f['reason']}" for f in self.failures[:20]]
             if len(self.failures) > 20:
                 lines.append(f"  … and {len(self.failures) - 20} more in report.json")
@@ -152,3 +147,7 @@ def write_json_atomically(path: Path, data: Any) -> None:
         os.replace(tmp, path)
     except OSError as error:
         raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"1 {one}" if number == 1 else f"{number} {many}"

@@ -17,7 +17,7 @@ from fixtureserver import FixtureServer
 from migrator.archive import Archive
 from migrator.crawler import Crawler, Scheduler
 from migrator.pipeline import crawl
-from migrator.progress import Progress
+from migrator.progress import Progress, ProgressAwareHandler
 from migrator.settings import CrawlSettings
 from migrator.source import resolve_source
 
@@ -112,6 +112,28 @@ def test_progress_redraws_one_line_on_a_terminal() -> None:
     assert text.count("\n") == 1
 
 
+def test_a_log_line_erases_the_progress_line_and_the_next_update_draws_it_below() -> None:
+    # seen by a new user: "… media 24/24 · ETA 0.5sMedia: 24 files, 24 stored …"
+    screen = Terminal()
+    seconds = iter([1000.0, 1000.01, 1000.02])  # closer than the redraw rate
+    progress = Progress(stream=screen, clock=lambda: next(seconds))
+    logger = logging.getLogger("test.progress.erase")
+    logger.handlers[:] = [ProgressAwareHandler(screen)]
+    logger.propagate = False
+    try:
+        progress.update(discovered=1)
+        logger.warning("Media: 24 files")
+        progress.update(fetched=1)  # drawn at once, below the log line
+        progress.close()
+    finally:
+        logger.handlers.clear()
+    assert screen.getvalue() == (
+        "\r\x1b[2Kdiscovered 1 · done 0 · failed 0"
+        "\r\x1b[2KMedia: 24 files\n"
+        "\r\x1b[2Kdiscovered 1 · done 1 · failed 0"
+        "\r\x1b[2Kdiscovered 1 · done 1 · failed 0\n")
+
+
 def test_progress_writes_a_log_line_every_few_seconds_when_not_a_terminal(
         caplog: pytest.LogCaptureFixture) -> None:
     stream = io.StringIO()
@@ -133,7 +155,7 @@ def test_progress_writes_a_log_line_every_few_seconds_when_not_a_terminal(
     progress.finished(4000.0, {"delay": 3600.0, "retry": 20.0})
     assert progress.summary() == (
         "Crawl finished: 25 fetched, 0 from archive, 1 failed; 1h06m in all, workers waited "
-        "1h00m for politeness delays and 20s for retries")
+        "1h00m for politeness delays and 20s before retries (summed over the workers)")
 
 
 def test_parser_processes_read_pages_like_the_main_thread(

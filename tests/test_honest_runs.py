@@ -218,8 +218,9 @@ def test_an_export_after_ctrl_c_says_the_crawl_did_not_finish(
     assert images and missing and report["media_missing"] == len(missing)
     assert all(i["local_path"] is None if i["url"] in missing
                else (out / i["local_path"]).is_file() for i in images)
-    assert f"{report['media_missing']} images and files are missing from the archive" in (
-        export.stderr)
+    count = report["media_missing"]
+    what = "1 image or file is" if count == 1 else f"{count} images and files are"
+    assert f"{what} missing from the archive" in export.stderr
     assert len(reasons) == 1 + len(missing)
 
     # the same command again finishes the crawl; then the export is whole and honest
