@@ -76,7 +76,8 @@ class _InterruptsInFinalizers:
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    @click.option("-v", "--verbose", count=True, help="Say more (every page fetched).")
+    @click.option("-v", "--verbose", count=True,
+                  help="Say more (debug messages; a crawl names every page fetched).")
     @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
     @functools.wraps(command)
     def wrapper(*args: Any, verbose: int, quiet: bool, **kwargs: Any) -> None:
@@ -149,16 +150,17 @@ def _folder(_ctx: click.Context, _param: click.Parameter, value: Path | None) ->
 def crawl_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--delay", type=FiniteFloatRange(min=0, max=MAX_DELAY), default=None,
+                     metavar="SECONDS",
                      help=f"Seconds between requests to one host, at most {MAX_DELAY:g} "
                           "[default: robots.txt Crawl-delay, else 5]."),
         click.option("--concurrency", type=click.IntRange(min=1, max=MAX_CONCURRENCY),
-                     default=1, show_default=True,
+                     default=1, show_default=True, metavar="N",
                      help="Requests in flight at once (delays still apply)."),
         click.option("--retries", type=click.IntRange(min=0, max=MAX_RETRIES), default=4,
-                     show_default=True,
+                     show_default=True, metavar="N",
                      help="Extra attempts per URL on timeouts, resets, 429 and 5xx."),
         click.option("--backoff", type=FiniteFloatRange(min=0, max=MAX_BACKOFF), default=1.0,
-                     show_default=True,
+                     show_default=True, metavar="SECONDS",
                      help="First wait before a retry, seconds (doubled each time, with jitter; "
                           "a Retry-After from the server wins). URLs whose retries run out "
                           "are tried once more at the end of the crawl, after 30 times this "
@@ -236,7 +238,8 @@ def migrate(source: str, formats: tuple[str, ...], out_dir: Path, flavor: str,
             user_agent: str | None, no_warc: bool, quiet: bool) -> None:
     """Crawl SOURCE and export it; run again with the same --out to resume or update.
 
-    SOURCE is a blog's address (any host) or a folder holding a saved copy of it.
+    SOURCE is a blog's address (any host), or a saved copy of it: a WARC or WACZ
+    file, or a folder of saved pages (wget, HTTrack, a browser's "Save page as").
 
     Example: migrator migrate https://myblog.over-blog.com --to markdown --to wxr --out out
     """
