@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -519,6 +520,34 @@ def test_robots_server_error_allows_all() -> None:
     assert fetcher.robots_sitemaps(BLOG) == []
     # retried like a page (1 + 3 retries), then "allow all" is remembered
     assert transport.urls().count(f"{BLOG}/robots.txt") == 4
+
+
+def test_a_host_that_answered_neither_robots_nor_the_page_fails_after_one_round(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # a dead host was waited for 34 s in silence (robots.txt's retries, then the home page's)
+    refused = TransientError("connection refused", reached_host=False)
+    table: dict[str, list[Answer]] = {f"{BLOG}/robots.txt": [refused], f"{BLOG}/": [refused]}
+    fetcher, transport, clock = make_fetcher(table)
+    with caplog.at_level(logging.INFO, logger="migrator.fetch"), \
+            pytest.raises(HostUnreachable, match="connection refused$"):
+        fetcher.get(f"{BLOG}/")
+    assert transport.urls() == [f"{BLOG}/robots.txt"] * 4 + [f"{BLOG}/"]
+    said = [r.getMessage() for r in caplog.records]
+    assert said[0].startswith(f"{BLOG}/robots.txt: connection refused; trying again in ")
+    assert said[-1].endswith("(attempt 4 of 4)") and len(said) == 3
+
+
+def test_a_host_that_answers_again_gets_its_retries_back() -> None:
+    refused = TransientError("connection refused", reached_host=False)
+    table: dict[str, list[Answer]] = {
+        f"{BLOG}/robots.txt": [refused],
+        f"{BLOG}/a": [resp(f"{BLOG}/a")],
+        f"{BLOG}/b": [refused, refused, resp(f"{BLOG}/b")],
+    }
+    fetcher, transport, _ = make_fetcher(table)
+    assert fetcher.get(f"{BLOG}/a").status == 200  # it answers: no longer "unreached"
+    assert fetcher.get(f"{BLOG}/b").status == 200
+    assert transport.urls().count(f"{BLOG}/b") == 3
 
 
 def test_robots_429_is_retried_and_its_crawl_delay_kept() -> None:

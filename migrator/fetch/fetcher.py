@@ -9,6 +9,7 @@ and ``clock`` are seams too: tests pass fakes, nothing really waits.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -26,6 +27,8 @@ from ..settings import CrawlSettings
 from .http import HttpTransport
 from .politeness import HostQueues, hostname
 from .transport import TransientError, Transport
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Fetcher", "MAX_REDIRECTS", "REDIRECT_STATUSES"]
 
@@ -52,6 +55,10 @@ class Fetcher:
             settings, getattr(self.transport, "needs_politeness", True), self._load_robots,
             self._interruptible_sleep if sleep is time.sleep else sleep, clock)
         """Each host's robots.txt, delay and queue of requests (shared by every thread)."""
+        self._answered: set[str] = set()
+        """Hosts that have answered in this run."""
+        self._unreached: set[str] = set()
+        """Hosts not reached when their robots.txt was asked, and not since."""
 
     # -- public -------------------------------------------------------------------------
 
@@ -166,10 +173,16 @@ class Fetcher:
                 except TransientError as exc:
                     reached = reached or exc.reached_host
                     reason = exc.reason
+                    if not reached and host in self._unreached:
+                        break  # its robots.txt's retries were this host's
                     if again:
-                        self.hosts.defer(host, self._backoff(attempt), url)
+                        wait = self._backoff(attempt)
+                        self.hosts.defer(host, wait, url)
+                        self._say_retry(host, url, reason, wait, (attempt + 2, attempts))
                     continue
                 reached = True
+                self._answered.add(host)
+                self._unreached.discard(host)
                 if not _retryable(response.status):
                     return response
                 last, reason = response, f"HTTP {response.status}"
@@ -183,6 +196,14 @@ class Fetcher:
         if not reached:
             raise HostUnreachable(url, reason)
         raise FetchError(url, f"{reason} after {_attempts(attempts)}")
+
+    def _say_retry(self, host: str, url: str, reason: str, wait: float,
+                   attempt: tuple[int, int]) -> None:
+        """A host that never answered in this run (a wrong address, a dead host: the first
+        thing a run fetches) is said to be retried, not waited for in silence."""
+        level = logging.DEBUG if host in self._answered else logging.INFO
+        log.log(level, "%s: %s; trying again in %.0f s (attempt %d of %d)",
+                url, reason, wait, *attempt)
 
     def _retry_after(self, url: str, response: Response) -> float | None:
         """The server's ``Retry-After`` in seconds (None when it gives none); a wait longer
@@ -204,12 +225,18 @@ class Fetcher:
     # -- robots.txt ----------------------------------------------------------------------
 
     def _load_robots(self, robots_url: str) -> Protego | None:
-        """Retried like any page (a 429 or a reset must not lose the Crawl-delay)."""
+        """Retried like any page (a 429 or a reset must not lose the Crawl-delay). A host that
+        did not answer for its robots.txt is remembered: a request that does not reach it
+        either is not retried again (a dead host is said after one round of retries, not
+        two)."""
         headers = {"User-Agent": self.settings.user_agent, "Accept": "text/plain, */*"}
         host = hostname(robots_url)
         for _hop in range(2):  # one redirect allowed on the same host (http → https)
             try:
                 response = self._send_with_retries(robots_url, headers)
+            except HostUnreachable:
+                self._unreached.add(host)
+                return None
             except FetchError:
                 return None
             location = response.headers.get("location", "")
