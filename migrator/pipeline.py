@@ -99,6 +99,7 @@ def _crawl(
         crawler.run()
         report.pages_fetched = progress.fetched
         report.pages_from_archive = progress.from_archive
+        report.pages_done_earlier = progress.earlier
         report.recovered = crawler.recovered
         report.crawl_seconds = progress.wall
         report.politeness_wait_seconds = progress.waited.get("delay", 0.0)

@@ -65,6 +65,8 @@ class Progress:
     discovered: int = 0
     fetched: int = 0
     from_archive: int = 0
+    earlier: int = 0
+    """Pages done by an earlier run (not walked again)."""
     articles: int = 0
     failed: int = 0
     media_files: int = 0
@@ -88,8 +90,9 @@ class Progress:
 
     @property
     def done(self) -> int:
-        """Pages handled without failure (fetched or taken from the archive)."""
-        return self.fetched + self.from_archive
+        """Pages handled without failure (fetched, taken from the archive, or done by an
+        earlier run)."""
+        return self.fetched + self.from_archive + self.earlier
 
     def line(self) -> str:
         parts = [f"discovered {self.discovered}", f"done {self.done}",
@@ -102,8 +105,9 @@ class Progress:
 
     def summary(self) -> str:
         """The line that ends a crawl."""
+        earlier = f"{self.earlier} done by an earlier run, " if self.earlier else ""
         text = (f"Crawl finished: {self.fetched} fetched, {self.from_archive} from archive, "
-                f"{self.failed} failed")
+                f"{earlier}{self.failed} failed")
         if self.media_files:
             text += f"; media: {self.media_stored} of {self.media_files} files stored"
         if self.wall is not None:

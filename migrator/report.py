@@ -26,6 +26,8 @@ class Report:
     finished: str | None = None
     pages_fetched: int = 0
     pages_from_archive: int = 0
+    pages_done_earlier: int = 0
+    """Pages an earlier run had done (not walked again)."""
     recovered: int = 0
     """URLs whose retries ran out and that were fetched at the end of the crawl."""
     crawl_finished: bool = True
@@ -77,6 +79,7 @@ class Report:
             "comments_unavailable": self.comments_unavailable,
             "pages_fetched": self.pages_fetched,
             "pages_from_archive": self.pages_from_archive,
+            "pages_done_earlier": self.pages_done_earlier,
             "recovered": self.recovered,
             "crawl_finished": self.crawl_finished,
             "crawl_running": bool(self.crawl_running),

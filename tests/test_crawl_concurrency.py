@@ -85,6 +85,11 @@ def test_resumed_or_refreshed_run_counts_archive_hits(
     assert {a for a in answers if a[1] != 304} == {
         ("/robots.txt", 200), ("/sitemap.xml", 404), ("/4-index.html", 404)}
     assert second.pages_fetched == 2
+    # every URL of the blog counted once: fetched, revalidated, or done by the first run
+    total = first.pages_fetched + first.pages_from_archive
+    assert first.pages_done_earlier == 0
+    assert second.pages_fetched + second.pages_from_archive + second.pages_done_earlier == total
+    assert second.pages_done_earlier > 5  # the articles, not walked again
     # every 304 is a page read from the archive (the home page: checked once, counted once)
     revalidated = sum(n for (_h, _p, status), n in proxy_env.statuses.items() if status == 304)
     assert second.pages_from_archive == revalidated > 3

@@ -81,11 +81,11 @@ class PageFetcher:
         final_host = urlsplit(response.final_url).hostname
         if final_host:
             self.scope.add_alias(final_host)
-        if response.status == 304 and stored is not None:
+        revalidated = response.status == 304 and stored is not None
+        if self.archive.url_state(url) != "done":  # else counted as done by an earlier run
+            self.progress.update(**{"from_archive" if revalidated else "fetched": 1})
+        if revalidated:
             response = stored
-            self.progress.update(from_archive=1)
-        else:
-            self.progress.update(fetched=1)
         if not is_overblog(response.text):
             raise NotOverblogError(
                 f"{url} does not look like an Overblog blog (no Overblog markup on its home page)"
