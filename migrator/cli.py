@@ -291,6 +291,8 @@ def export(archive_dir: Path, formats: tuple[str, ...], out_dir: Path, flavor: s
         archive_dir, formats, out_dir,
         ExportSettings(flavor=flavor, base_url=base_url),  # type: ignore[arg-type]
     )
+    if not quiet:
+        click.echo(f"Wrote {out_dir}", err=True)
     _finish(report, quiet)
 
 
