@@ -84,7 +84,7 @@ class PageFetcher:
         revalidated = response.status == 304 and stored is not None
         if self.archive.url_state(url) != "done":  # else counted as done by an earlier run
             self.progress.update(**{"from_archive" if revalidated else "fetched": 1})
-        if revalidated:
+        if stored is not None and revalidated:
             response = stored
         if not is_overblog(response.text):
             raise NotOverblogError(

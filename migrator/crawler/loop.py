@@ -165,8 +165,8 @@ class Crawler:
         # what failed last time gets another chance, first
         self.frontier.put_first(self.last_chance.begin())
         self.refresh.begin(self.archive)
-        known = self.archive.url_counts()  # an earlier run's URLs: not walked again
-        self.progress.update(discovered=sum(known.values()), earlier=known["done"])
+        urls = self.archive.url_counts()  # an earlier run's URLs: done ones not walked again
+        self.progress.update(discovered=sum(urls.values()), earlier=urls["done"])
         self.archive.set_crawl_status("running")
         # until the media stage ends (the pipeline's), the archive says its media are not all
         # there; set only once the archive is known to be this blog's
