@@ -178,7 +178,7 @@ class RedirectsExporter(Exporter):
         self._seen.add(old)
         if len(_encoded(old).encode("utf-8")) > MAX_RULE_BYTES:
             self.warn(url, f"old address longer than {MAX_RULE_BYTES} bytes left out of the "
-                           f"redirect maps: {path[:120]}")
+                           f"redirect maps: {_shortened(path)}")
             return
         self.rules += 1
         encoded = _encoded(old)
@@ -245,3 +245,11 @@ class RedirectsExporter(Exporter):
 
     def _emit_to(self, name: str, text: str) -> None:
         self._emit(self._handles[name], text, self.folder / name)
+
+
+def _shortened(path: str, keep: int = 100) -> str:
+    """``path`` as a reader reads it (unescaped), cut after ``keep`` characters, "…" said."""
+    readable = unquote(path)
+    if len(readable) <= keep:
+        return readable
+    return readable[:keep] + f"… ({len(readable)} characters)"
