@@ -224,8 +224,9 @@ class Store:
         self.read_only = read_only
         self._lock = threading.RLock()
         self._batch_depth = 0
-        self._reader_files_found = _reader_files(self.path)
+        self._reader_files_found: list[Path] = []
         if read_only:
+            self._reader_files_found = _reader_files(self.path)
             self._db = self._open_read_only()
             return
         try:
